@@ -1,0 +1,1 @@
+"""Local stack for the embedded default, demos and tests."""

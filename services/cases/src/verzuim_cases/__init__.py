@@ -1,0 +1,1 @@
+"""verzuim cases service."""

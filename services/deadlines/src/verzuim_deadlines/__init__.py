@@ -1,0 +1,1 @@
+"""verzuim deadlines service."""

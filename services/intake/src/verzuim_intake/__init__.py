@@ -1,0 +1,1 @@
+"""verzuim intake service."""

@@ -1,0 +1,1 @@
+"""verzuim notifications service."""

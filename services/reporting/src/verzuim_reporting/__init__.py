@@ -1,0 +1,1 @@
+"""verzuim reporting service."""

@@ -1,0 +1,1 @@
+"""The verzuim contract package: what every service imports and nobody re-declares."""

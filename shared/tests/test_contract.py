@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+import pytest
+from pydantic import ValidationError
+from verzuim_shared.events import (
+    EVENT_TYPES,
+    Actor,
+    Bereikbaarheid,
+    HerstelGemeld,
+    Rol,
+    TermijnGepland,
+    ZiekGemeld,
+    parse_event,
+)
+from verzuim_shared.ids import dossier_id_for_melding, melding_id_for_idempotency_key
+from verzuim_shared.subjects import kebab
+
+
+def ziek(**overrides: object) -> ZiekGemeld:
+    data: dict[str, object] = dict(
+        event_id=uuid4(),
+        werkgever_id="wg",
+        geregistreerd_op=datetime(2025, 1, 6, 8, 0, tzinfo=UTC),
+        actor=Actor(id="lg-1", rol=Rol.LEIDINGGEVENDE),
+        melding_id=uuid4(),
+        werknemer_id="wn-1",
+        eerste_ziektedag=date(2025, 1, 6),
+        gemeld_op=datetime(2025, 1, 6, 7, 30, tzinfo=UTC),
+        gemeld_door=Actor(id="wn-1", rol=Rol.WERKNEMER),
+        bereikbaarheid=Bereikbaarheid(telefoon="0612345678"),
+        meldtijd_grens=datetime(2025, 1, 6, 8, 0, tzinfo=UTC),
+        na_meldtijd=False,
+    )
+    data.update(overrides)
+    return ZiekGemeld.model_validate(data)
+
+
+def test_subjects_follow_the_public_naming_scheme() -> None:
+    assert ZiekGemeld.subject() == "verzuim.intake.v1.ziek-gemeld"
+    assert HerstelGemeld.subject() == "verzuim.intake.v1.herstel-gemeld"
+    assert TermijnGepland.subject() == "verzuim.termijn.v1.gepland"
+    assert kebab("MedewerkerUitDienst") == "medewerker-uit-dienst"
+    assert all(s.startswith("verzuim.") and ".v1." in s for s in EVENT_TYPES)
+
+
+def test_schemas_forbid_unknown_fields_such_as_a_diagnosis() -> None:
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        ziek(diagnose="griep")
+
+
+def test_event_round_trips_through_json() -> None:
+    event = ziek()
+    assert parse_event(event.subject(), event.model_dump_json().encode()) == event
+
+
+def test_herstel_percentage_must_fit_its_kind() -> None:
+    base = dict(
+        event_id=uuid4(),
+        werkgever_id="wg",
+        geregistreerd_op=datetime.now(UTC),
+        actor=Actor(id="x", rol=Rol.HR),
+        herstel_id=uuid4(),
+        werknemer_id="wn",
+        hersteldatum=date(2025, 2, 1),
+        gemeld_op=datetime.now(UTC),
+        gemeld_door=Actor(id="x", rol=Rol.HR),
+    )
+    HerstelGemeld.model_validate({**base, "soort": "gedeeltelijk", "arbeidsongeschiktheidspercentage": 50})
+    with pytest.raises(ValidationError):
+        HerstelGemeld.model_validate({**base, "soort": "volledig", "arbeidsongeschiktheidspercentage": 50})
+    with pytest.raises(ValidationError):
+        HerstelGemeld.model_validate({**base, "soort": "gedeeltelijk", "arbeidsongeschiktheidspercentage": 0})
+
+
+def test_derived_ids_are_deterministic() -> None:
+    a = melding_id_for_idempotency_key("wg", "key-1")
+    assert a == melding_id_for_idempotency_key("wg", "key-1")
+    assert a != melding_id_for_idempotency_key("wg2", "key-1")
+    assert dossier_id_for_melding(a) == dossier_id_for_melding(a)
