@@ -43,6 +43,10 @@ def test_subjects_follow_the_public_naming_scheme() -> None:
     assert HerstelGemeld.subject() == "verzuim.intake.v1.herstel-gemeld"
     assert TermijnGepland.subject() == "verzuim.termijn.v1.gepland"
     assert kebab("MedewerkerUitDienst") == "medewerker-uit-dienst"
+    assert kebab("Uwv42eWeeksmeldingGedaan") == "uwv-42e-weeksmelding-gedaan"
+    assert kebab("Spoor2Gestart") == "spoor-2-gestart"
+    assert kebab("gepland") == "gepland"
+    assert "verzuim.dossier.v1.plan-van-aanpak-vastgesteld" in EVENT_TYPES
     assert all(s.startswith("verzuim.") and ".v1." in s for s in EVENT_TYPES)
 
 

@@ -23,8 +23,8 @@ class Stream(StrEnum):
 
 
 def kebab(name: str) -> str:
-    """`ZiekGemeld` -> `ziek-gemeld`."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+    """`ZiekGemeld` -> `ziek-gemeld`, `Uwv42eWeeksmeldingGedaan` -> `uwv-42e-weeksmelding-gedaan`."""
+    return re.sub(r"(?<=[a-z])(?=[0-9])|(?<!^)(?<!-)(?=[A-Z])", "-", name).lower()
 
 
 def subject(stream: Stream, type_name: str, version: int = 1) -> str:

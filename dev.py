@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""The two commands of verzuim. Needs nothing but Python 3.11+.
+
+    python3 dev.py up      set up the environment and run the whole system (embedded PostgreSQL + NATS), seeded
+    python3 dev.py test    set up the environment and run the checks: ruff, mypy and the whole test suite
+
+Both create `.venv` on first use (a virtualenv with uv, then `uv sync` from the committed uv.lock).
+Extra arguments are passed on: `python3 dev.py up --no-seed`, `python3 dev.py test -k intake -x`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+UV_VERSION = "0.13.9"
+PACKAGES = [
+    "verzuim_shared",
+    "verzuim_devstack",
+    "verzuim_intake",
+    "verzuim_cases",
+    "verzuim_deadlines",
+    "verzuim_notifications",
+    "verzuim_reporting",
+]
+
+
+def run(cmd: list[str], **kwargs: object) -> None:
+    print("+ " + " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run(cmd, check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
+
+
+def ensure_environment() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"verzuim needs Python 3.11 or newer, this is {sys.version.split()[0]}")
+    python = BIN / "python"
+    if not python.exists():
+        print(f"creating {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    uv = BIN / "uv"
+    if not uv.exists() or UV_VERSION not in subprocess.run([str(uv), "--version"], capture_output=True, text=True).stdout:
+        run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"uv=={UV_VERSION}"])
+    env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(VENV), UV_PYTHON=str(python))
+    run([str(uv), "sync", "--all-packages", "--frozen", "--quiet"], env=env)
+
+
+def cmd_up(args: list[str]) -> None:
+    ensure_environment()
+    exe = str(BIN / "verzuim-dev")
+    os.chdir(ROOT)
+    os.execv(exe, [exe, "up", *args])
+
+
+def cmd_test(args: list[str]) -> None:
+    ensure_environment()
+    run([str(BIN / "ruff"), "check", "."])
+    run([str(BIN / "ruff"), "format", "--check", "."])
+    mypy = [str(BIN / "mypy")]
+    for package in PACKAGES:
+        mypy += ["-p", package]
+    run(mypy)
+    result = subprocess.run([str(BIN / "pytest"), *args], cwd=ROOT)
+    sys.exit(result.returncode)
+
+
+def main() -> None:
+    commands = {"up": cmd_up, "test": cmd_test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit(__doc__)
+    try:
+        commands[sys.argv[1]](sys.argv[2:])
+    except subprocess.CalledProcessError as exc:
+        sys.exit(exc.returncode or 1)
+
+
+if __name__ == "__main__":
+    main()
