@@ -37,14 +37,13 @@ def run(cmd: list[str], **kwargs: object) -> None:
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit(f"verzuim needs Python 3.11 or newer, this is {sys.version.split()[0]}")
     python = BIN / "python"
     if not python.exists():
         print(f"creating {VENV} ...", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     uv = BIN / "uv"
-    if not uv.exists() or UV_VERSION not in subprocess.run([str(uv), "--version"], capture_output=True, text=True).stdout:
+    installed = subprocess.run([str(uv), "--version"], capture_output=True, text=True).stdout if uv.exists() else ""
+    if UV_VERSION not in installed:
         run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"uv=={UV_VERSION}"])
     env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(VENV), UV_PYTHON=str(python))
     run([str(uv), "sync", "--all-packages", "--frozen", "--quiet"], env=env)

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from verzuim_devstack.nats import NatsServer
 from verzuim_devstack.stack import LocalStack
 

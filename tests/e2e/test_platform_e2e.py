@@ -14,7 +14,6 @@ import httpx
 import nats
 import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
-
 from verzuim_devstack.stack import SERVICES, LocalStack
 from verzuim_devstack.testing import eventually_sync
 
@@ -37,14 +36,25 @@ def setup_organisatie(stack: LocalStack, werkgever: str, auth: Auth) -> None:
         {"afdeling_id": "magazijn", "naam": "Magazijn", "leidinggevende_id": "lg-magazijn"},
         {"afdeling_id": "kantoor", "naam": "Kantoor", "leidinggevende_id": "lg-kantoor"},
     ]
-    r = httpx.post(f"{stack.services['intake'].url}/v1/personeel/afdelingen", json={"afdelingen": afdelingen}, headers=hr)
+    r = httpx.post(
+        f"{stack.services['intake'].url}/v1/personeel/afdelingen", json={"afdelingen": afdelingen}, headers=hr
+    )
     assert r.status_code == 202, r.text
     medewerkers = [
-        {"werknemer_id": f"wn-{i}", "naam": f"Medewerker {i}", "afdeling_id": "magazijn" if i < 3 else "kantoor",
-         "contracturen": 32, "voltijduren": 40, "datum_in_dienst": "2020-01-01", "email": f"wn{i}@example.org"}
+        {
+            "werknemer_id": f"wn-{i}",
+            "naam": f"Medewerker {i}",
+            "afdeling_id": "magazijn" if i < 3 else "kantoor",
+            "contracturen": 32,
+            "voltijduren": 40,
+            "datum_in_dienst": "2020-01-01",
+            "email": f"wn{i}@example.org",
+        }
         for i in range(1, 5)
     ]
-    r = httpx.post(f"{stack.services['intake'].url}/v1/personeel/medewerkers", json={"medewerkers": medewerkers}, headers=hr)
+    r = httpx.post(
+        f"{stack.services['intake'].url}/v1/personeel/medewerkers", json={"medewerkers": medewerkers}, headers=hr
+    )
     assert r.status_code == 202, r.text
 
 
@@ -130,7 +140,9 @@ def test_a_ziekmelding_travels_through_all_five_services(stack: LocalStack, werk
     setup_organisatie(stack, werkgever, auth)
     hr = auth("hr", "hr-1")
     e = date.today() - timedelta(days=3)
-    r = httpx.post(f"{stack.services['intake'].url}/v1/ziekmeldingen", json=ziekmelding(werkgever, "wn-2", e), headers=hr)
+    r = httpx.post(
+        f"{stack.services['intake'].url}/v1/ziekmeldingen", json=ziekmelding(werkgever, "wn-2", e), headers=hr
+    )
     assert r.status_code == 202, r.text
     melding_id = r.json()["melding_id"]
     dossier_link = r.json()["links"]["dossier"]
@@ -205,7 +217,10 @@ def test_a_redelivered_ziekgemeld_yields_one_dossier(stack: LocalStack, werkgeve
     r2 = httpx.post(f"{stack.services['intake'].url}/v1/ziekmeldingen", json=marker, headers=hr)
     eventually_sync(lambda: get_json(r2.json()["links"]["dossier"], hr), timeout=30)
     assert len(dossiers_of(stack, "wn-4", hr)) == 1
-    assert get_json(f"{stack.services['cases'].url}/v1/dossiers/{dossier['dossier_id']}", hr)["versie"] == dossier["versie"]
+    assert (
+        get_json(f"{stack.services['cases'].url}/v1/dossiers/{dossier['dossier_id']}", hr)["versie"]
+        == dossier["versie"]
+    )
 
 
 def test_a_diagnose_is_refused_with_the_reason_and_nothing_is_published(

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import psutil
 import pytest
-
 from verzuim_devstack.testing import eventually_sync
 
 
@@ -22,7 +21,7 @@ def test_run_command_brings_the_seeded_system_up_and_ctrl_c_stops_everything(tmp
     state = tmp_path / "state"
     exe = Path(sys.executable).parent / "verzuim-dev"
     env = {k: v for k, v in os.environ.items() if not k.startswith("VERZUIM_")}
-    log = open(tmp_path / "up.log", "wb")  # noqa: SIM115
+    log = open(tmp_path / "up.log", "wb")
     proc = subprocess.Popen([str(exe), "--state-dir", str(state), "up"], stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         stack_file = state / "stack.json"
@@ -53,7 +52,7 @@ def test_run_command_brings_the_seeded_system_up_and_ctrl_c_stops_everything(tmp
         assert (state / "pgdata" / "postmaster.pid").exists()
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 0
-        gone, alive = psutil.wait_procs(children, timeout=30)
+        _gone, alive = psutil.wait_procs(children, timeout=30)
         assert alive == [], f"still running after Ctrl-C: {[p.pid for p in alive]}"
         assert "stopped." in (tmp_path / "up.log").read_text()
         assert not (state / "pgdata" / "postmaster.pid").exists(), "PostgreSQL still running after Ctrl-C"

@@ -1,8 +1,8 @@
 """`verzuim-dev`: run the whole system locally on the embedded default, seeded so a newcomer sees it work.
 
-    verzuim-dev up                 # PostgreSQL + NATS from wheels, five services, demo data; Ctrl-C stops all
-    verzuim-dev up --database-url postgresql://postgres@127.0.0.1:5432/postgres --nats-url nats://127.0.0.1:4222
-    verzuim-dev token --rol hr --sub hr-1 --werkgever demo-bv
+verzuim-dev up                 # PostgreSQL + NATS from wheels, five services, demo data; Ctrl-C stops all
+verzuim-dev up --database-url postgresql://postgres@127.0.0.1:5432/postgres --nats-url nats://127.0.0.1:4222
+verzuim-dev token --rol hr --sub hr-1 --werkgever demo-bv
 """
 
 from __future__ import annotations
@@ -19,12 +19,11 @@ from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
-
-from verzuim_devstack.demo import DEMO_WERKGEVER, DemoTokens, seed
-
-from verzuim_devstack.stack import DEFAULT_PORTS, SERVICES, LocalStack
 from verzuim_shared.auth import mint_token
 from verzuim_shared.settings import ServiceSettings
+
+from verzuim_devstack.demo import DEMO_WERKGEVER, DemoTokens, seed
+from verzuim_devstack.stack import DEFAULT_PORTS, SERVICES, LocalStack
 
 
 def _port_free(port: int) -> bool:
@@ -108,7 +107,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         marker = state_dir / "demo-seeded"
         if not args.no_seed and not marker.exists():
             print("  seeding demo data (werkgever demo-bv: 3 afdelingen, 20 medewerkers, 4 ziekmeldingen) ...")
-            ids = seed(stack.services["intake"].url, DemoTokens(hr=tokens["hr"][2], leidinggevende=tokens["leidinggevende"][2]))
+            ids = seed(
+                stack.services["intake"].url, DemoTokens(hr=tokens["hr"][2], leidinggevende=tokens["leidinggevende"][2])
+            )
             _wait_for_demo(stack, tokens["hr"][2], expected=len(ids))
             marker.write_text("\n".join(ids) + "\n")
         _print_welcome(stack, tokens)
@@ -128,7 +129,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         while not stop.is_set():
             for name, svc in stack.services.items():
                 if svc.proc is not None and svc.proc.poll() is not None:
-                    print(f"{name} exited unexpectedly ({svc.proc.returncode}); restarting. Log tail:\n{svc.tail_log(15)}")
+                    print(
+                        f"{name} exited unexpectedly ({svc.proc.returncode}); restarting. Log tail:\n{svc.tail_log(15)}"
+                    )
                     svc.start()
             stop.wait(1.0)
         return 0
@@ -145,7 +148,7 @@ def _print_welcome(stack: LocalStack, tokens: dict[str, tuple[str, str, str]]) -
     for name, svc in stack.services.items():
         print(f"  {name:<14} {svc.url}/docs")
     print()
-    print("Dev tokens (werkgever demo-bv; mint more with `.venv/bin/verzuim-token --rol <rol> --sub <id> --werkgever demo-bv`):")
+    print("Dev tokens for werkgever demo-bv (mint more: .venv/bin/verzuim-dev token --rol <rol> --sub <id>):")
     for label, (sub, rol, token) in tokens.items():
         print(f"  {label:<15} ({sub}, {rol})")
         print(f"    export TOKEN_{label.upper()}={token}")
@@ -157,7 +160,7 @@ def _print_welcome(stack: LocalStack, tokens: dict[str, tuple[str, str, str]]) -
     print(f'  curl -s -H "Authorization: Bearer $TOKEN_HR" {s["reporting"].url}/v1/rapportages/open-dossiers')
     print(
         f'  curl -s -X POST -H "Authorization: Bearer $TOKEN_HR" -H "Content-Type: application/json" '
-        f"{s['intake'].url}/v1/ziekmeldingen -d '{{\"werkgever_id\": \"demo-bv\", \"werknemer_id\": \"wn-02\", "
+        f'{s["intake"].url}/v1/ziekmeldingen -d \'{{"werkgever_id": "demo-bv", "werknemer_id": "wn-02", '
         f'"eerste_ziektedag": "<YYYY-MM-DD>", "gemeld_op": "<YYYY-MM-DDT08:00:00+01:00>", '
         f'"gemeld_door": {{"id": "wn-02", "rol": "werknemer"}}, "bereikbaarheid": {{"telefoon": "0612345678"}}}}\''
     )
@@ -169,16 +172,36 @@ def cmd_token(args: argparse.Namespace) -> int:
     if not secret:
         secret_file = Path(args.state_dir) / "jwt-secret"
         if not secret_file.exists():
-            print(f"no secret: run `verzuim-dev up` first or set VERZUIM_AUTH_JWT_SECRET ({secret_file})", file=sys.stderr)
+            print(
+                f"no secret: run `verzuim-dev up` first or set VERZUIM_AUTH_JWT_SECRET ({secret_file})", file=sys.stderr
+            )
             return 2
         secret = secret_file.read_text().strip()
     settings = ServiceSettings(auth_jwt_secret=SecretStr(secret))
-    print(mint_token(settings, sub=args.sub, rol=args.rol, werkgever_id=args.werkgever, valid_for=timedelta(hours=args.hours)))
+    print(
+        mint_token(
+            settings, sub=args.sub, rol=args.rol, werkgever_id=args.werkgever, valid_for=timedelta(hours=args.hours)
+        )
+    )
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    """Seed the demo werkgever into a running system (e.g. docker compose), through the intake API."""
+    secret = os.environ.get("VERZUIM_AUTH_JWT_SECRET")
+    if not secret:
+        print("set VERZUIM_AUTH_JWT_SECRET to the secret the services use", file=sys.stderr)
+        return 2
+    tokens = _tokens(secret)
+    ids = seed(args.intake_url, DemoTokens(hr=tokens["hr"][2], leidinggevende=tokens["leidinggevende"][2]))
+    print(f"seeded werkgever {DEMO_WERKGEVER}: {len(ids)} ziekmeldingen")
     return 0
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="verzuim-dev", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="verzuim-dev", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--state-dir", default=os.environ.get("VERZUIM_STATE_DIR", ".verzuim"))
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start PostgreSQL, NATS and the five services, seed demo data")
@@ -192,6 +215,9 @@ def main(argv: list[str] | None = None) -> None:
     tok.add_argument("--werkgever", default=DEMO_WERKGEVER)
     tok.add_argument("--hours", type=float, default=12)
     tok.set_defaults(func=cmd_token)
+    sd = sub.add_parser("seed", help="seed the demo werkgever into a running system")
+    sd.add_argument("--intake-url", default="http://127.0.0.1:8001")
+    sd.set_defaults(func=cmd_seed)
     args = parser.parse_args(argv)
     sys.exit(args.func(args))
 

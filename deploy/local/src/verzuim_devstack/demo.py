@@ -14,18 +14,53 @@ NL = ZoneInfo("Europe/Amsterdam")
 DEMO_WERKGEVER = "demo-bv"
 
 AFDELINGEN = [
-    {"afdeling_id": "magazijn", "naam": "Magazijn", "leidinggevende_id": "lg-magazijn", "hr_adviseur_id": "hr-1",
-     "rayonmanager_id": "rm-noord", "rayon": "Noord"},
-    {"afdeling_id": "winkel", "naam": "Winkel Centrum", "leidinggevende_id": "lg-winkel", "hr_adviseur_id": "hr-1",
-     "rayonmanager_id": "rm-noord", "rayon": "Noord"},
-    {"afdeling_id": "kantoor", "naam": "Kantoor", "leidinggevende_id": "lg-kantoor", "hr_adviseur_id": "hr-2",
-     "rayonmanager_id": "rm-zuid", "rayon": "Zuid"},
+    {
+        "afdeling_id": "magazijn",
+        "naam": "Magazijn",
+        "leidinggevende_id": "lg-magazijn",
+        "hr_adviseur_id": "hr-1",
+        "rayonmanager_id": "rm-noord",
+        "rayon": "Noord",
+    },
+    {
+        "afdeling_id": "winkel",
+        "naam": "Winkel Centrum",
+        "leidinggevende_id": "lg-winkel",
+        "hr_adviseur_id": "hr-1",
+        "rayonmanager_id": "rm-noord",
+        "rayon": "Noord",
+    },
+    {
+        "afdeling_id": "kantoor",
+        "naam": "Kantoor",
+        "leidinggevende_id": "lg-kantoor",
+        "hr_adviseur_id": "hr-2",
+        "rayonmanager_id": "rm-zuid",
+        "rayon": "Zuid",
+    },
 ]
 
 NAMEN = [
-    "Anouk de Vries", "Bram Jansen", "Chantal Bakker", "Daan Visser", "Esra Yilmaz", "Fleur Smit", "Gijs Meijer",
-    "Hanneke de Boer", "Ivo Mulder", "Jasmijn de Groot", "Kees Bos", "Lotte Vos", "Mohamed El Amrani", "Noor Peters",
-    "Olaf Hendriks", "Priya Ramdin", "Quinten van Leeuwen", "Roos Dekker", "Sem Brouwer", "Tess van Dijk",
+    "Anouk de Vries",
+    "Bram Jansen",
+    "Chantal Bakker",
+    "Daan Visser",
+    "Esra Yilmaz",
+    "Fleur Smit",
+    "Gijs Meijer",
+    "Hanneke de Boer",
+    "Ivo Mulder",
+    "Jasmijn de Groot",
+    "Kees Bos",
+    "Lotte Vos",
+    "Mohamed El Amrani",
+    "Noor Peters",
+    "Olaf Hendriks",
+    "Priya Ramdin",
+    "Quinten van Leeuwen",
+    "Roos Dekker",
+    "Sem Brouwer",
+    "Tess van Dijk",
 ]
 
 CONTRACTUREN = [38, 38, 24, 32, 38, 16, 38, 28, 36, 20]
@@ -63,18 +98,44 @@ def ziekmeldingen(today: date, now: datetime) -> list[dict[str, Any]]:
 
     today_early = min(now.astimezone(NL), datetime.combine(today, time(8, 15), tzinfo=NL))
     today_late = min(now.astimezone(NL), datetime.combine(today, time(10, 40), tzinfo=NL))
-    base = {"bereikbaarheid": {"telefoon": "06 1234 5678"}, "vangnet_van_toepassing": False,
-            "arbeidsongeval": False, "regres_derde": False}
+    base = {
+        "bereikbaarheid": {"telefoon": "06 1234 5678"},
+        "vangnet_van_toepassing": False,
+        "arbeidsongeval": False,
+        "regres_derde": False,
+    }
     return [
-        {**base, "werknemer_id": "wn-01", "eerste_ziektedag": today.isoformat(), "gemeld_op": today_early.isoformat(),
-         "gemeld_door": {"id": "wn-01", "rol": "werknemer"}, "herstelafspraak": (today + timedelta(days=3)).isoformat()},
-        {**base, "werknemer_id": "wn-05", "eerste_ziektedag": today.isoformat(), "gemeld_op": today_late.isoformat(),
-         "gemeld_door": {"id": "wn-05", "rol": "werknemer"}, "verwachte_duur_dagen": 5},
-        {**base, "werknemer_id": "wn-09", "eerste_ziektedag": (today - timedelta(days=20)).isoformat(),
-         "gemeld_op": at(today - timedelta(days=20), 8, 5), "gemeld_door": {"id": "wn-09", "rol": "werknemer"}},
-        {**base, "werknemer_id": "wn-14", "eerste_ziektedag": (today - timedelta(days=50)).isoformat(),
-         "gemeld_op": at(today - timedelta(days=50), 7, 45), "gemeld_door": {"id": "lg-kantoor", "rol": "leidinggevende"},
-         "arbeidsongeval": True},
+        {
+            **base,
+            "werknemer_id": "wn-01",
+            "eerste_ziektedag": today.isoformat(),
+            "gemeld_op": today_early.isoformat(),
+            "gemeld_door": {"id": "wn-01", "rol": "werknemer"},
+            "herstelafspraak": (today + timedelta(days=3)).isoformat(),
+        },
+        {
+            **base,
+            "werknemer_id": "wn-05",
+            "eerste_ziektedag": today.isoformat(),
+            "gemeld_op": today_late.isoformat(),
+            "gemeld_door": {"id": "wn-05", "rol": "werknemer"},
+            "verwachte_duur_dagen": 5,
+        },
+        {
+            **base,
+            "werknemer_id": "wn-09",
+            "eerste_ziektedag": (today - timedelta(days=20)).isoformat(),
+            "gemeld_op": at(today - timedelta(days=20), 8, 5),
+            "gemeld_door": {"id": "wn-09", "rol": "werknemer"},
+        },
+        {
+            **base,
+            "werknemer_id": "wn-14",
+            "eerste_ziektedag": (today - timedelta(days=50)).isoformat(),
+            "gemeld_op": at(today - timedelta(days=50), 7, 45),
+            "gemeld_door": {"id": "lg-kantoor", "rol": "leidinggevende"},
+            "arbeidsongeval": True,
+        },
     ]
 
 
@@ -100,8 +161,11 @@ def seed(intake_url: str, tokens: DemoTokens, *, today: date | None = None) -> l
         r = client.post(
             "/v1/herstelmeldingen",
             json={
-                "werkgever_id": DEMO_WERKGEVER, "werknemer_id": "wn-14", "soort": "gedeeltelijk",
-                "hersteldatum": (today - timedelta(days=7)).isoformat(), "arbeidsongeschiktheidspercentage": 50,
+                "werkgever_id": DEMO_WERKGEVER,
+                "werknemer_id": "wn-14",
+                "soort": "gedeeltelijk",
+                "hersteldatum": (today - timedelta(days=7)).isoformat(),
+                "arbeidsongeschiktheidspercentage": 50,
                 "gemeld_op": datetime.combine(today - timedelta(days=7), time(9, 0), tzinfo=NL).isoformat(),
                 "gemeld_door": {"id": "hr-1", "rol": "hr"},
             },
