@@ -25,7 +25,16 @@ from verzuim_shared.events.personeel import (
     MedewerkerInDienst,
     MedewerkerUitDienst,
 )
-from verzuim_shared.events.termijn import TermijnGepland
+from verzuim_shared.events.termijn import (
+    TermijnAfgeweken,
+    TermijnEvent,
+    TermijnGepland,
+    TermijnGewijzigd,
+    TermijnNadert,
+    TermijnVerstreken,
+    TermijnVervallen,
+    TermijnVervuld,
+)
 
 __all__ = [
     "EVENT_TYPES",
@@ -45,7 +54,14 @@ __all__ = [
     "MedewerkerUitDienst",
     "MeldingOntvanger",
     "Rol",
+    "TermijnAfgeweken",
+    "TermijnEvent",
     "TermijnGepland",
+    "TermijnGewijzigd",
+    "TermijnNadert",
+    "TermijnVerstreken",
+    "TermijnVervallen",
+    "TermijnVervuld",
     "UnknownEventType",
     "ZiekGemeld",
     "event_type_for_subject",

@@ -1,4 +1,7 @@
-"""Public facts about WvP termijnen, published by the deadlines service."""
+"""Public facts about WvP termijnen, published by the deadlines service.
+
+Subjects: verzuim.termijn.v1.{gepland, gewijzigd, nadert, verstreken, vervuld, vervallen, afgeweken}.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,7 @@ from verzuim_shared.events.base import Event
 from verzuim_shared.subjects import Stream
 
 
-class TermijnGepland(Event):
-    stream: ClassVar[Stream] = Stream.TERMIJN
-    event_type: ClassVar[str | None] = "gepland"
-
+class TermijnEvent(Event):
     termijn_id: UUID
     dossier_id: UUID
     werknemer_id: str
@@ -23,3 +23,59 @@ class TermijnGepland(Event):
     vervaldatum: date
     grondslag: str = Field(description="Legal basis")
     afleiding: str = Field(description="Human-readable derivation of the date")
+
+
+class TermijnGepland(TermijnEvent):
+    stream: ClassVar[Stream] = Stream.TERMIJN
+    event_type: ClassVar[str | None] = "gepland"
+
+
+class TermijnGewijzigd(TermijnEvent):
+    """The due date moved because a fact changed (correction, relapse, VLD, ...)."""
+
+    stream: ClassVar[Stream] = Stream.TERMIJN
+    event_type: ClassVar[str | None] = "gewijzigd"
+
+    vorige_vervaldatum: date
+    reden: str
+
+
+class TermijnNadert(TermijnEvent):
+    stream: ClassVar[Stream] = Stream.TERMIJN
+    event_type: ClassVar[str | None] = "nadert"
+
+    dagen_resterend: int
+
+
+class TermijnVerstreken(TermijnEvent):
+    """The due date passed without fulfilment or motivated deviation."""
+
+    stream: ClassVar[Stream] = Stream.TERMIJN
+    event_type: ClassVar[str | None] = "verstreken"
+
+
+class TermijnVervuld(TermijnEvent):
+    stream: ClassVar[Stream] = Stream.TERMIJN
+    event_type: ClassVar[str | None] = "vervuld"
+
+    vervuld_op: date
+    op_tijd: bool
+    bron_event_id: UUID | None = Field(default=None, description="The dossier event that fulfilled it")
+
+
+class TermijnVervallen(TermijnEvent):
+    """No longer applicable, e.g. after volledig herstel (decisions D5)."""
+
+    stream: ClassVar[Stream] = Stream.TERMIJN
+    event_type: ClassVar[str | None] = "vervallen"
+
+    reden: str
+
+
+class TermijnAfgeweken(TermijnEvent):
+    """Ended with a motivated deviation (Regeling procesgang art. 5)."""
+
+    stream: ClassVar[Stream] = Stream.TERMIJN
+    event_type: ClassVar[str | None] = "afgeweken"
+
+    reden: str
