@@ -1,0 +1,1 @@
+"""Adapters of the reporting service: the PostgreSQL read model."""

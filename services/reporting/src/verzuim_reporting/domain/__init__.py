@@ -1,0 +1,1 @@
+"""Pure reporting rules and models: no I/O, no clock, no framework."""

@@ -1,0 +1,1 @@
+"""Entrypoints of the reporting service: the HTTP API and the JetStream consumers."""

@@ -1,0 +1,12 @@
+"""Settings of the reporting service; every value can be set with an environment variable `VERZUIM_<NAME>`."""
+
+from __future__ import annotations
+
+from verzuim_shared.settings import ServiceSettings
+
+
+class ReportingSettings(ServiceSettings):
+    service_name: str = "reporting"
+    http_port: int = 8005
+    # The reporting service owns its own database (deploy/postgres/init.sql creates it).
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/verzuim_reporting"
