@@ -1,0 +1,87 @@
+"""The dossiers' event store on PostgreSQL (eventsourcing's postgres module), configured from the service settings.
+
+`DossierRecorder` is eventsourcing's application recorder plus one thing: in the same transaction that inserts a
+dossier's events (and so their notification-log entries, the outbox), it upserts the dossier's lookup rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from eventsourcing.persistence import JSONTranscoder, ProgrammingError, StoredEvent, Transcoding
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import get_topic
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from verzuim_shared.events import Actor, Rol
+from verzuim_shared.settings import ServiceSettings
+
+from verzuim_cases.adapters.dossier_lookup import LookupUpdate, lookup_ddl, write_lookup
+
+# The keyword argument of `Application.save()` that carries the lookup rows down to the recorder.
+LOOKUP_UPDATE_KWARG = "dossier_lookup"
+
+
+class DossierRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
+        if datastore.enable_db_functions:
+            # The database-function insert path takes no extra statements, so the lookup would not be written.
+            raise ProgrammingError("the cases event store needs POSTGRES_ENABLE_DB_FUNCTIONS off")
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.sql_create_statements.extend(lookup_ddl(datastore.schema))
+
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        update: LookupUpdate | None = kwargs.get(LOOKUP_UPDATE_KWARG)
+        if update is not None:
+            write_lookup(curs, self.datastore.schema, update)
+        super()._insert_events(curs, stored_events, **kwargs)
+
+
+def persistence_env(settings: ServiceSettings) -> dict[str, str]:
+    """eventsourcing's configuration for the service's database."""
+    db = settings.database_parts()
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": db["dbname"],
+        "POSTGRES_HOST": db["host"],
+        "POSTGRES_PORT": db["port"],
+        "POSTGRES_USER": db["user"],
+        "POSTGRES_PASSWORD": db["password"],
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        # eventsourcing 9.5 reads CREATE_TABLE: create the event table, the lookup tables and their indexes.
+        "CREATE_TABLE": "y",
+        "APPLICATION_RECORDER_TOPIC": get_topic(DossierRecorder),
+    }
+
+
+# ---------------------------------------------------------------------------------------- transcodings
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class ActorAsDict(Transcoding):
+    type = Actor
+    name = "actor"
+
+    def encode(self, obj: Actor) -> dict[str, str]:
+        return {"id": obj.id, "rol": obj.rol.value}
+
+    def decode(self, data: dict[str, str]) -> Actor:
+        return Actor(id=data["id"], rol=Rol(data["rol"]))
+
+
+def register_transcodings(transcoder: JSONTranscoder) -> None:
+    """The types the dossier events hold beyond eventsourcing's defaults (UUID, datetime, Decimal)."""
+    transcoder.register(DateAsISO())
+    transcoder.register(ActorAsDict())

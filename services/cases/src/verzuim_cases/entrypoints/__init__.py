@@ -1,0 +1,1 @@
+"""Entrypoints of the cases service: the HTTP API and the intake consumer."""
