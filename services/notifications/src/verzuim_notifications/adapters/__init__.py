@@ -1,0 +1,1 @@
+"""PostgreSQL storage and the Jinja2 templates behind the application's ports."""

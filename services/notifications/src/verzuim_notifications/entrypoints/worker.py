@@ -1,0 +1,34 @@
+"""The JetStream consumers. Each handler returns only once its effect is committed, so the message is acked after
+that; an error naks it for a retry (see verzuim_shared.messaging)."""
+
+from __future__ import annotations
+
+from faststream.nats import NatsBroker
+from verzuim_shared.events import Event
+from verzuim_shared.messaging import Delivery, RetryLater, durable_consumer
+from verzuim_shared.settings import ServiceSettings
+from verzuim_shared.subjects import Stream
+
+from verzuim_notifications.application import Notificaties, PersoneelProjectie
+from verzuim_notifications.domain.routering import PersoneelNogNietBekend
+
+PERSONEEL_CONSUMER = "notifications-personeel"
+DOSSIER_CONSUMER = "notifications-dossier"
+
+
+def register_consumers(
+    broker: NatsBroker, settings: ServiceSettings, projectie: PersoneelProjectie, notificaties: Notificaties
+) -> None:
+    # Whole streams, not only the subjects handled today: a durable's filter is fixed when it is created, and the
+    # next slices (herstel, termijn signals) handle more dossier events without recreating the consumer.
+    @durable_consumer(broker, settings, stream=Stream.PERSONEEL, durable=PERSONEEL_CONSUMER)
+    async def personeel(event: Event, delivery: Delivery) -> None:
+        await projectie.verwerk(event, delivery.stream_sequence)
+
+    @durable_consumer(broker, settings, stream=Stream.DOSSIER, durable=DOSSIER_CONSUMER)
+    async def dossier(event: Event, delivery: Delivery) -> None:
+        try:
+            await notificaties.verwerk(event, laatste_poging=delivery.last_attempt)
+        except PersoneelNogNietBekend as exc:
+            # The personeel stream may lag behind the dossier stream: wait for it, up to the last attempt.
+            raise RetryLater(str(exc)) from exc
