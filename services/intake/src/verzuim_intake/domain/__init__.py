@@ -1,0 +1,1 @@
+"""Pure rules and models of the intake: no I/O, no clock reads, no framework."""

@@ -1,0 +1,238 @@
+"""The use cases with in-memory ports: access rules, idempotency and the sync counts, without NATS."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, time
+from typing import Any
+
+import pytest
+from verzuim_intake.application import IdempotencyRecord, Intake, OpgeslagenInstellingen
+from verzuim_intake.domain.commands import Afdeling, Medewerker, MeldtijdInstellingen, Ziekmelding
+from verzuim_intake.domain.fouten import GeenToegang, IdempotencyKeyHergebruikt, OngeldigeInvoer
+from verzuim_intake.domain.meldtijd import Meldtijden
+from verzuim_shared.auth import Principal
+from verzuim_shared.clock import SimulatedClock
+from verzuim_shared.events import (
+    Event,
+    MedewerkerGegevensGewijzigd,
+    MedewerkerInDienst,
+    MedewerkerUitDienst,
+    Rol,
+    ZiekGemeld,
+)
+from verzuim_shared.ids import derived_id, melding_id_for_idempotency_key
+
+
+class GeheugenPublisher:
+    """Keeps what was published and, like JetStream, reports a message id it already has as duplicate."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def publish(self, event: Event) -> bool:
+        if any(e.event_id == event.event_id for e in self.events):
+            return True
+        self.events.append(event)
+        return False
+
+    async def publish_all(self, events: Sequence[Event]) -> list[bool]:
+        return [await self.publish(e) for e in events]
+
+
+class GeheugenIdempotency:
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str, str], IdempotencyRecord] = {}
+
+    async def claim(self, soort: str, werkgever_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
+        return self.records.setdefault((soort, werkgever_id, key), record)
+
+
+class GeheugenInstellingen:
+    def __init__(self) -> None:
+        self.opgeslagen: dict[str, OpgeslagenInstellingen] = {}
+
+    async def get(self, werkgever_id: str) -> OpgeslagenInstellingen | None:
+        return self.opgeslagen.get(werkgever_id)
+
+    async def put(self, instellingen: OpgeslagenInstellingen) -> None:
+        self.opgeslagen[instellingen.werkgever_id] = instellingen
+
+
+@pytest.fixture
+def clock() -> SimulatedClock:
+    return SimulatedClock(datetime(2025, 3, 3, 11, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def publisher() -> GeheugenPublisher:
+    return GeheugenPublisher()
+
+
+def maak_intake(publisher: GeheugenPublisher, clock: SimulatedClock) -> Intake:
+    return Intake(
+        publisher=publisher,
+        idempotency=GeheugenIdempotency(),
+        instellingen=GeheugenInstellingen(),
+        clock=clock,
+        standaard_meldtijden=Meldtijden(leidinggevende=time(9, 0), verzuim_support=time(10, 0)),
+        herstel_max_dagen_vooruit=7,
+    )
+
+
+@pytest.fixture
+def intake(publisher: GeheugenPublisher, clock: SimulatedClock) -> Intake:
+    return maak_intake(publisher, clock)
+
+
+HR = Principal(id="hr-1", rol=Rol.HR, werkgever_id="wg-1")
+
+
+def ziekmelding(**overrides: Any) -> Ziekmelding:
+    data: dict[str, Any] = {
+        "werkgever_id": "wg-1",
+        "werknemer_id": "wn-1",
+        "eerste_ziektedag": "2025-03-03",
+        "gemeld_op": "2025-03-03T08:30:00+01:00",
+        "gemeld_door": {"id": "wn-1", "rol": "werknemer"},
+        "bereikbaarheid": {"telefoon": "0612345678"},
+    }
+    data.update(overrides)
+    return Ziekmelding.model_validate(data)
+
+
+async def test_a_ziekmelding_becomes_one_ziekgemeld(intake: Intake, publisher: GeheugenPublisher) -> None:
+    ontvangen = await intake.meld_ziek(HR, ziekmelding(gemeld_op="2025-03-03T09:10:00+01:00"))
+    (event,) = publisher.events
+    assert isinstance(event, ZiekGemeld)
+    assert event.melding_id == ontvangen.melding_id
+    assert event.event_id == derived_id("ziek-gemeld", ontvangen.melding_id)
+    assert event.actor.id == "hr-1" and event.werkgever_id == "wg-1"
+    assert event.na_meldtijd and ontvangen.na_meldtijd
+    assert event.meldtijd_grens.isoformat() == "2025-03-03T09:00:00+01:00"
+
+
+async def test_the_werkgevers_own_meldtijd_applies(intake: Intake) -> None:
+    await intake.wijzig_instellingen(
+        HR,
+        "wg-1",
+        MeldtijdInstellingen.model_validate({"meldtijd_leidinggevende": "09:30", "meldtijd_verzuim_support": "11:00"}),
+    )
+    ontvangen = await intake.meld_ziek(HR, ziekmelding(gemeld_op="2025-03-03T09:10:00+01:00"))
+    assert not ontvangen.na_meldtijd
+    assert ontvangen.meldtijd_grens.isoformat() == "2025-03-03T09:30:00+01:00"
+    assert (await intake.instellingen("wg-2")).standaard
+
+
+async def test_the_same_idempotency_key_gives_the_same_fact(
+    intake: Intake, publisher: GeheugenPublisher, clock: SimulatedClock
+) -> None:
+    first = await intake.meld_ziek(HR, ziekmelding(), "key-1")
+    clock.set(datetime(2025, 3, 3, 11, 30, tzinfo=UTC))
+    second = await intake.meld_ziek(HR, ziekmelding(), "key-1")
+    assert first == second
+    assert first.melding_id == melding_id_for_idempotency_key("wg-1", "key-1")
+    assert len(publisher.events) == 1
+
+
+async def test_a_retry_republishes_the_first_fact_exactly(clock: SimulatedClock) -> None:
+    class Onthouder(GeheugenPublisher):
+        async def publish(self, event: Event) -> bool:
+            self.events.append(event)
+            return False
+
+    onthouder = Onthouder()
+    intake = maak_intake(onthouder, clock)
+    await intake.meld_ziek(HR, ziekmelding(), "key-1")
+    clock.set(datetime(2025, 3, 3, 11, 45, tzinfo=UTC))
+    await intake.meld_ziek(HR, ziekmelding(), "key-1")
+    assert onthouder.events[0] == onthouder.events[1]  # same geregistreerd_op, so the same message
+
+
+async def test_the_same_key_with_another_body_is_refused(intake: Intake, publisher: GeheugenPublisher) -> None:
+    await intake.meld_ziek(HR, ziekmelding(), "key-1")
+    with pytest.raises(IdempotencyKeyHergebruikt, match="key-1"):
+        await intake.meld_ziek(HR, ziekmelding(werknemer_id="wn-2"), "key-1")
+    assert len(publisher.events) == 1
+
+
+async def test_keys_are_per_werkgever(intake: Intake) -> None:
+    other = Principal(id="hr-9", rol=Rol.HR, werkgever_id="wg-9")
+    a = await intake.meld_ziek(HR, ziekmelding(), "key-1")
+    b = await intake.meld_ziek(other, ziekmelding(werkgever_id="wg-9", werknemer_id="wn-2"), "key-1")
+    assert a.melding_id != b.melding_id
+
+
+async def test_another_werkgever_is_forbidden(intake: Intake, publisher: GeheugenPublisher) -> None:
+    with pytest.raises(GeenToegang, match="wg-1"):
+        await intake.meld_ziek(HR, ziekmelding(werkgever_id="wg-2"))
+    with pytest.raises(GeenToegang):
+        await intake.bekijk_instellingen(HR, "wg-2")
+    assert publisher.events == []
+
+
+async def test_a_werknemer_reports_only_himself(intake: Intake, publisher: GeheugenPublisher) -> None:
+    werknemer = Principal(id="wn-1", rol=Rol.WERKNEMER, werkgever_id="wg-1")
+    await intake.meld_ziek(werknemer, ziekmelding())
+    with pytest.raises(GeenToegang, match="alleen jezelf"):
+        iemand_anders = ziekmelding(werknemer_id="wn-2", gemeld_door={"id": "wn-2", "rol": "werknemer"})
+        await intake.meld_ziek(werknemer, iemand_anders)
+    with pytest.raises(GeenToegang, match="gemeld_door"):
+        await intake.meld_ziek(werknemer, ziekmelding(gemeld_door={"id": "lg-1", "rol": "leidinggevende"}))
+    assert len(publisher.events) == 1
+
+
+async def test_a_broken_rule_publishes_nothing(intake: Intake, publisher: GeheugenPublisher) -> None:
+    with pytest.raises(OngeldigeInvoer, match="eerste_ziektedag"):
+        await intake.meld_ziek(HR, ziekmelding(eerste_ziektedag="2025-03-04"))
+    assert publisher.events == []
+
+
+def medewerker(werknemer_id: str, **overrides: Any) -> Medewerker:
+    data: dict[str, Any] = {
+        "werknemer_id": werknemer_id,
+        "naam": f"Medewerker {werknemer_id}",
+        "afdeling_id": "magazijn",
+        "contracturen": 32,
+        "voltijduren": 40,
+        "datum_in_dienst": "2020-01-01",
+    }
+    data.update(overrides)
+    return Medewerker.model_validate(data)
+
+
+async def test_sync_publishes_per_medewerker_and_an_identical_resync_is_unchanged(
+    intake: Intake, publisher: GeheugenPublisher
+) -> None:
+    items = [medewerker("wn-1"), medewerker("wn-2", datum_uit_dienst="2025-06-30")]
+    eerste = await intake.synchroniseer_medewerkers(HR, items)
+    assert (eerste.ontvangen, eerste.gepubliceerd, eerste.ongewijzigd) == (2, 2, 0)
+    assert eerste.berichten_gepubliceerd == 5 and eerste.berichten_ongewijzigd == 0
+    assert [type(e) for e in publisher.events] == [
+        MedewerkerInDienst,
+        MedewerkerGegevensGewijzigd,
+        MedewerkerInDienst,
+        MedewerkerGegevensGewijzigd,
+        MedewerkerUitDienst,
+    ]
+    gewijzigd = publisher.events[1]
+    assert isinstance(gewijzigd, MedewerkerGegevensGewijzigd) and str(gewijzigd.geldig_vanaf) == "2025-03-03"
+
+    tweede = await intake.synchroniseer_medewerkers(HR, items)
+    assert (tweede.ontvangen, tweede.gepubliceerd, tweede.ongewijzigd) == (2, 0, 2)
+    assert tweede.berichten_ongewijzigd == 5
+
+    # one changed field: only that medewerker's snapshot is new
+    derde = await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1", contracturen=24), items[1]])
+    assert (derde.gepubliceerd, derde.ongewijzigd, derde.berichten_gepubliceerd) == (1, 1, 1)
+    assert isinstance(publisher.events[-1], MedewerkerGegevensGewijzigd)
+    assert publisher.events[-1].contracturen == 24
+
+
+async def test_afdelingen_are_deduplicated_by_content(intake: Intake, publisher: GeheugenPublisher) -> None:
+    afdelingen = [Afdeling(afdeling_id="magazijn", naam="Magazijn", leidinggevende_id="lg-1")]
+    assert (await intake.leg_afdelingen_vast(HR, afdelingen)).gepubliceerd == 1
+    assert (await intake.leg_afdelingen_vast(HR, afdelingen)).ongewijzigd == 1
+    hernoemd = [Afdeling(afdeling_id="magazijn", naam="Magazijn Noord", leidinggevende_id="lg-1")]
+    assert (await intake.leg_afdelingen_vast(HR, hernoemd)).gepubliceerd == 1
+    assert len(publisher.events) == 2
