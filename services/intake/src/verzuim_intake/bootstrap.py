@@ -24,7 +24,9 @@ DESCRIPTION = (
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     broker = make_broker(settings)
-    buckets = KvBuckets(broker, settings, idempotency_ttl_s=settings.idempotency_ttl_s)
+    buckets = KvBuckets(
+        broker, settings, idempotency_ttl_s=settings.idempotency_ttl_s, timeout_s=settings.publish_timeout_s
+    )
     intake = Intake(
         publisher=JetStreamPublisher(
             broker,

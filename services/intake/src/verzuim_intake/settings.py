@@ -24,7 +24,7 @@ class IntakeSettings(ServiceSettings):
 
     # CloudEvents `source` of everything intake publishes.
     event_source: str = "urn:verzuim:intake"
-    # How long one publish waits for the JetStream ack before the request is answered with 503.
+    # How long one publish (or KV operation) waits for NATS before the request is answered with 503.
     publish_timeout_s: float = Field(default=5.0, gt=0)
     # At most this many publishes in flight during a bulk personeel sync.
     publish_concurrency: int = Field(default=200, ge=1)

@@ -46,10 +46,13 @@ def idempotency_sleutel(soort: str, werkgever_id: str, key: str) -> str:
 class KvBuckets:
     """Opens (and creates when missing) the buckets on first use, once per process."""
 
-    def __init__(self, broker: NatsBroker, settings: ServiceSettings, *, idempotency_ttl_s: float) -> None:
+    def __init__(
+        self, broker: NatsBroker, settings: ServiceSettings, *, idempotency_ttl_s: float, timeout_s: float
+    ) -> None:
         self._broker = broker
         self._settings = settings
         self._ttl = idempotency_ttl_s
+        self._timeout = timeout_s
         self._open: dict[str, KeyValue] = {}
         self._lock = asyncio.Lock()
 
@@ -91,7 +94,8 @@ class KvBuckets:
             return self._open[config.bucket]
 
     async def _create_or_update(self, config: KeyValueConfig) -> KeyValue:
-        js = self._broker.connection.jetstream()
+        # Every operation on the bucket waits at most `timeout_s`, so a NATS outage becomes a quick 503.
+        js = self._broker.connection.jetstream(timeout=self._timeout)
         try:
             return await js.create_key_value(config)
         except BadRequestError as exc:

@@ -37,6 +37,7 @@ MagMelden = Annotated[Principal, require_roles(*MELDERS)]
 MagPersoneelSynchroniseren = Annotated[Principal, require_roles(Rol.HR, Rol.BEHEERDER)]
 MagInstellingenWijzigen = Annotated[Principal, require_roles(Rol.HR, Rol.BEHEERDER)]
 
+WerkgeverId = Annotated[str, Path(min_length=1, max_length=100, description="Must be the werkgever of the token")]
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -266,8 +267,6 @@ def build_router(intake: Intake, *, public_url_cases: str) -> APIRouter:
     )
     async def afdelingen(sync: AfdelingenSync, principal: MagPersoneelSynchroniseren) -> SyncAntwoord:
         return _sync_antwoord(await intake.leg_afdelingen_vast(principal, sync.afdelingen))
-
-    WerkgeverId = Annotated[str, Path(min_length=1, max_length=100, description="Must be the werkgever of the token")]
 
     @router.get(
         "/werkgevers/{werkgever_id}/instellingen",
