@@ -1,0 +1,1 @@
+"""Entrypoints of the deadlines service: the HTTP API and the JetStream consumer."""
