@@ -24,6 +24,6 @@ def als_storing(wat: str) -> Iterator[None]:
     except NATS_STORINGEN as exc:
         log.warning("NATS could not %s: %s: %s", wat, type(exc).__name__, exc)
         raise BerichtenbusNietBeschikbaar(
-            f"De berichtenbus (NATS) kon het verzoek nu niet aannemen ({wat}). Er is niets verloren gegaan: "
-            "probeer het straks opnieuw, met dezelfde Idempotency-Key wordt het niet dubbel verwerkt."
+            f"De berichtenbus (NATS) kon het verzoek nu niet aannemen ({wat}). Probeer het straks opnieuw: "
+            "met dezelfde Idempotency-Key (of dezelfde synchronisatie) wordt niets dubbel verwerkt."
         ) from exc

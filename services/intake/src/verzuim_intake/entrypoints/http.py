@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import Annotated, Any
@@ -101,11 +100,10 @@ def install_error_handlers(app: FastAPI, *, retry_after_s: int) -> None:
 
 async def geen_medische_gegevens(request: Request, principal: CurrentPrincipal) -> None:
     """Every intake body is checked on its raw JSON, before normal validation (decisions D9)."""
-    body = await request.body()
-    if not body:
+    if not await request.body():
         return
     try:
-        data: Any = json.loads(body)
+        data: Any = await request.json()  # parsed once: Starlette caches it for the body validation
     except ValueError:
         return  # not JSON: the normal validation says so
     velden = medische_velden(data)
