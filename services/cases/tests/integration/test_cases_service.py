@@ -100,7 +100,7 @@ async def stream_messages(
         while True:
             try:
                 batch = await sub.fetch(200, timeout=0.5)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats-py raises its own subclass or asyncio's, depending on where it gives up
                 return found
             for msg in batch:
                 if match(json.loads(msg.data)):

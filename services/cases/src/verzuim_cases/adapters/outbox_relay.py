@@ -84,7 +84,9 @@ class OutboxRelay:
                 except Exception as exc:
                     if conn.broken or conn.closed:
                         raise
-                    failures += 1
+                    if self.position is not None:
+                        position = self.position  # what did go out before the failure is recorded
+                    failures = min(failures + 1, 10)
                     delay = min(self._poll_interval * 2**failures, MAX_BACKOFF_S)
                     log.warning(
                         "outbox relay: publishing failed (%s: %s); retry in %.1fs", type(exc).__name__, exc, delay
