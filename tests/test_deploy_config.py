@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from verzuim_devstack.stack import SERVICES, SERVICES_WITH_DATABASE
 from verzuim_shared.settings import ServiceSettings
 

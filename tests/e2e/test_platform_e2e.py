@@ -99,7 +99,7 @@ async def intake_messages(stack: LocalStack, werknemer: str) -> list[nats.aio.ms
         while True:
             try:
                 batch = await sub.fetch(100, timeout=1)
-            except nats.errors.TimeoutError:
+            except (nats.errors.TimeoutError, TimeoutError):
                 break
             for msg in batch:
                 if json.loads(msg.data)["werknemer_id"] == werknemer:
