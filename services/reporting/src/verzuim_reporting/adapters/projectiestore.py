@@ -47,7 +47,17 @@ class PostgresProjectieTransactie:
             """,
             (event.event_id, positie.stream, positie.sequence, event.subject(), event.werkgever_id),
         )
-        return await cur.fetchone() is not None
+        if await cur.fetchone() is not None:
+            return True
+        # A copy of an event already applied (published twice under two message ids). It changes nothing, but the
+        # record keeps the earliest position, so that the order of (re)delivery never shows in the tables and a
+        # rebuild gives the same rows.
+        await self._conn.execute(
+            "UPDATE verwerkt_event SET stream_sequence = %s"
+            " WHERE event_id = %s AND stream = %s AND stream_sequence > %s",
+            (positie.sequence, event.event_id, positie.stream, positie.sequence),
+        )
+        return False
 
     async def zet_positie(self, positie: Positie) -> None:
         await self._conn.execute(
