@@ -47,3 +47,77 @@ def test_nats_is_configured_to_fsync_every_write() -> None:
     conf = (ROOT / "deploy/nats/nats.conf").read_text()
     assert re.search(r"^\s*sync_interval:\s*always\s*$", conf, re.M)
     assert "/etc/nats/nats.conf" in compose()["services"]["nats"]["command"]
+
+
+# --------------------------------------------------------------------------------------------- Kubernetes
+
+K8S = ROOT / "deploy" / "k8s"
+K8S_VERSION = "1.33.0"
+
+
+def kustomization() -> dict[str, Any]:
+    return yaml.safe_load((K8S / "kustomization.yaml").read_text())
+
+
+def manifests() -> list[dict[str, Any]]:
+    """The resources the kustomization applies, as kustomize would see them (no cluster or kubectl needed)."""
+    docs: list[dict[str, Any]] = []
+    for resource in kustomization()["resources"]:
+        docs.extend(d for d in yaml.safe_load_all((K8S / resource).read_text()) if d)
+    return docs
+
+
+def of_kind(kind: str) -> dict[str, dict[str, Any]]:
+    return {d["metadata"]["name"]: d for d in manifests() if d["kind"] == kind}
+
+
+def test_every_manifest_is_valid_against_the_kubernetes_api_schema() -> None:
+    import kubernetes_validate
+
+    files = sorted(p.name for p in K8S.glob("*.yaml") if p.name != "kustomization.yaml")
+    assert "secret.example.yaml" in files
+    for name in files:
+        for doc in yaml.safe_load_all((K8S / name).read_text()):
+            if doc and "apiVersion" in doc and doc.get("kind") != "Kustomization":
+                kubernetes_validate.validate(doc, K8S_VERSION, strict=True)  # raises on any unknown or wrong field
+
+
+def test_the_kustomization_deploys_every_service_with_probes_on_its_own_image() -> None:
+    deployments = of_kind("Deployment")
+    services = of_kind("Service")
+    images = {i["name"] for i in kustomization()["images"]}
+    assert set(deployments) == set(SERVICES) == set(services)
+    for name in SERVICES:
+        pod = deployments[name]["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        assert container["image"] == f"verzuim-{name}" and container["image"] in images
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert pod["securityContext"]["runAsUser"] == 10001  # the user deploy/Dockerfile creates
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+        env = {e["name"]: e for e in container["env"]}
+        assert env["VERZUIM_SERVICE_NAME"]["value"] == name
+        assert ("VERZUIM_DATABASE_URL" in env) == (name in SERVICES_WITH_DATABASE)
+        selector = services[name]["spec"]["selector"]
+        assert selector.items() <= deployments[name]["spec"]["template"]["metadata"]["labels"].items()
+
+
+def test_every_environment_variable_in_the_manifests_is_a_known_setting_and_every_secret_key_exists() -> None:
+    known = {f"VERZUIM_{name.upper()}" for name in ServiceSettings.model_fields}
+    config = of_kind("ConfigMap")["verzuim-config"]["data"]
+    assert set(config) <= known
+    secret_keys = set(yaml.safe_load((K8S / "secret.example.yaml").read_text())["stringData"])
+    for name, deployment in of_kind("Deployment").items():
+        for env in deployment["spec"]["template"]["spec"]["containers"][0]["env"]:
+            assert env["name"] in known, f"{name}: {env['name']} is not a setting"
+            ref = env.get("valueFrom", {}).get("secretKeyRef")
+            if ref:
+                assert ref["name"] == "verzuim-secrets" and ref["key"] in secret_keys
+
+
+def test_replicated_services_have_a_disruption_budget_and_the_ordered_projection_runs_once() -> None:
+    budgets = of_kind("PodDisruptionBudget")
+    for name, deployment in of_kind("Deployment").items():
+        assert (deployment["spec"]["replicas"] > 1) == (name in budgets)
+    # reporting applies each stream in order through one durable consumer: two replicas would interleave it
+    assert of_kind("Deployment")["reporting"]["spec"]["replicas"] == 1
