@@ -11,7 +11,7 @@ import pytest
 from faststream.nats import NatsBroker
 from verzuim_devstack.testing import eventually
 from verzuim_shared.events import Actor, AfdelingVastgelegd, Event, Rol
-from verzuim_shared.messaging import Delivery, durable_consumer, ensure_streams, publish_event
+from verzuim_shared.messaging import Delivery, durable_consumer, ensure_consumers, ensure_streams, publish_event
 from verzuim_shared.settings import ServiceSettings
 from verzuim_shared.subjects import Stream
 
@@ -113,4 +113,27 @@ async def test_invalid_payload_is_dead_lettered_at_once(settings: ServiceSetting
         assert "invalid message" in msgs[0].headers["verzuim-dead-letter-reason"]
     finally:
         await broker.stop()
+        await nc.close()
+
+
+async def test_startup_brings_an_existing_durables_settings_in_line(settings: ServiceSettings) -> None:
+    durable = f"t-{uuid4().hex[:8]}"
+
+    async def handle(event: Event, delivery: Delivery) -> None:
+        pass
+
+    nc = await nats.connect(settings.nats_url)
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js, settings)
+        for max_deliver in (3, 5):  # a release raises the redelivery bound; the durable already exists on the server
+            broker = NatsBroker(settings.nats_url)
+            durable_consumer(broker, settings, stream=Stream.PERSONEEL, durable=durable, max_deliver=max_deliver)(
+                handle
+            )
+            await ensure_consumers(js, broker)
+            info = await js.consumer_info(Stream.PERSONEEL.jetstream_name, durable)
+            assert info.config.max_deliver == max_deliver
+            assert info.config.filter_subject == Stream.PERSONEEL.wildcard
+    finally:
         await nc.close()

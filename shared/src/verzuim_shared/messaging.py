@@ -8,10 +8,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.js import JetStreamContext
+from nats.js.api import AckPolicy as NatsAckPolicy
 from nats.js.api import ConsumerConfig, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 from pydantic import ValidationError
@@ -51,6 +53,23 @@ async def ensure_streams(
             if exc.err_code != 10058:  # stream name already in use with a different configuration
                 raise
             await js.update_stream(config)
+
+
+# Every durable consumer registered on a broker, so that startup can create it or bring its settings in line.
+_CONSUMERS: WeakKeyDictionary[NatsBroker, list[tuple[str, ConsumerConfig]]] = WeakKeyDictionary()
+
+
+async def ensure_consumers(js: JetStreamContext, broker: NatsBroker) -> None:
+    """Create every durable consumer registered with `durable_consumer` on `broker`, or update its configuration.
+
+    A consumer outlives the process: without this, a changed `max_deliver`, ack wait or back-off in the settings would
+    never reach a durable that already exists on the server. (The server's create call updates an existing consumer
+    when the change is one it allows; a change it refuses, such as another filter, is logged and left as it is.)"""
+    for stream_name, config in _CONSUMERS.get(broker, []):
+        try:
+            await js.add_consumer(stream_name, config)
+        except BadRequestError as exc:
+            log.error("consumer %s on %s keeps its old configuration: %s", config.durable_name, stream_name, exc)
 
 
 # --------------------------------------------------------------------------------------------- publishing
@@ -147,6 +166,20 @@ def durable_consumer(
             ack_wait=settings.consumer_ack_wait_s,
             filter_subjects=subjects if len(subjects) > 1 else None,
             max_ack_pending=1000,
+        )
+        _CONSUMERS.setdefault(broker, []).append(
+            (
+                stream.jetstream_name,
+                ConsumerConfig(
+                    durable_name=durable,
+                    ack_policy=NatsAckPolicy.EXPLICIT,
+                    max_deliver=max_deliver,
+                    ack_wait=settings.consumer_ack_wait_s,
+                    filter_subject=subjects[0] if len(subjects) == 1 else None,
+                    filter_subjects=subjects if len(subjects) > 1 else None,
+                    max_ack_pending=1000,
+                ),
+            )
         )
 
         async def on_message(body: bytes, msg: NatsMessage) -> None:

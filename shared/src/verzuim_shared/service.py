@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from faststream.nats import NatsBroker
 
-from verzuim_shared.messaging import ensure_streams
+from verzuim_shared.messaging import ensure_consumers, ensure_streams
 from verzuim_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
             await hook()
         await spec.broker.connect()
         await ensure_streams(spec.broker.connection.jetstream(), spec.settings)
+        await ensure_consumers(spec.broker.connection.jetstream(), spec.broker)
         await spec.broker.start()
         tasks = [asyncio.create_task(_supervised(task), name=task.__name__) for task in spec.background]
         app.state.ready = True
