@@ -58,12 +58,17 @@ def setup_organisatie(stack: LocalStack, werkgever: str, auth: Auth) -> None:
     assert r.status_code == 202, r.text
 
 
+def gemeld_op(eerste_ziektedag: date) -> datetime:
+    """08:30 on the eerste ziektedag, or just now if that is still to come: intake refuses a gemeld_op in the future."""
+    return min(datetime.combine(eerste_ziektedag, time(8, 30), tzinfo=NL), datetime.now(NL) - timedelta(minutes=1))
+
+
 def ziekmelding(werkgever: str, werknemer: str, eerste_ziektedag: date, **extra: Any) -> dict[str, Any]:
     return {
         "werkgever_id": werkgever,
         "werknemer_id": werknemer,
         "eerste_ziektedag": eerste_ziektedag.isoformat(),
-        "gemeld_op": datetime.combine(eerste_ziektedag, time(8, 30), tzinfo=NL).isoformat(),
+        "gemeld_op": gemeld_op(eerste_ziektedag).isoformat(),
         "gemeld_door": {"id": werknemer, "rol": "werknemer"},
         "bereikbaarheid": {"telefoon": "0612345678"},
         "vangnet_van_toepassing": False,
