@@ -36,15 +36,33 @@ def run(cmd: list[str], **kwargs: object) -> None:
     subprocess.run(cmd, check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
 
 
+def _version_of(exe: Path) -> str:
+    """What `exe --version` prints; empty when it is missing or broken (e.g. an install that was interrupted)."""
+    try:
+        return subprocess.run([str(exe), "--version"], capture_output=True, text=True).stdout
+    except OSError:
+        return ""
+
+
 def ensure_environment() -> None:
     python = BIN / "python"
     if not python.exists():
         print(f"creating {VENV} ...", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     uv = BIN / "uv"
-    installed = subprocess.run([str(uv), "--version"], capture_output=True, text=True).stdout if uv.exists() else ""
-    if UV_VERSION not in installed:
-        run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"uv=={UV_VERSION}"])
+    if UV_VERSION not in _version_of(uv):
+        run(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--force-reinstall",
+                f"uv=={UV_VERSION}",
+            ]
+        )
     env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(VENV), UV_PYTHON=str(python))
     run([str(uv), "sync", "--all-packages", "--frozen", "--quiet"], env=env)
 
