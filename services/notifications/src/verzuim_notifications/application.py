@@ -1,14 +1,18 @@
-"""The use cases: keep the personeel projection, turn dossier facts into messages, and read and mark the inbox.
+"""The use cases: keep the personeel and dossier facts, route signals by the regiemodel into messages, configure the
+routing, deliver over e-mail and webhooks, and read and mark the inbox.
 
-The ports below are what the use cases need from storage and templates; `adapters/` implements them on PostgreSQL
-and Jinja2, `bootstrap.py` wires them.
+The ports below are what the use cases need from storage, templates and the outside world; `adapters/` implements
+them on PostgreSQL, Jinja2, SMTP and HTTP, `bootstrap.py` wires them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -21,22 +25,52 @@ from verzuim_shared.events import (
     MedewerkerGegevensGewijzigd,
     MedewerkerInDienst,
     MedewerkerUitDienst,
-    Rol,
 )
+from verzuim_shared.events.dossier import (
+    BegeleiderRol,
+    BegeleiderToegewezen,
+    EpisodeToegevoegd,
+    PlanVanAanpakVastgesteld,
+    SpreekuurGepland,
+)
+from verzuim_shared.ids import derived_id
 
 from verzuim_notifications.domain import personeel
-from verzuim_notifications.domain.berichten import (
-    Bericht,
-    BerichtType,
-    Tekst,
-    ZiekmeldingInhoud,
-    bericht_id,
-    dossier_link,
-    ziekmelding_inhoud,
+from verzuim_notifications.domain.aflevering import (
+    STANDAARD_VOORKEUR,
+    Afleverfout,
+    AfleverStatus,
+    Backoff,
+    Bezorging,
+    NaPoging,
+    Voorkeur,
+    digest_moment,
+    kanalen_voor,
+    laatste_digestdag,
+    na_poging,
 )
+from verzuim_notifications.domain.berichten import Bericht, BerichtInhoud, Tekst, bericht_id, inhoud_voor
+from verzuim_notifications.domain.frequent_verzuim import FrequentSignaal, Melding, beoordeel
 from verzuim_notifications.domain.inbox import InboxItem, InboxStatus, markeer
 from verzuim_notifications.domain.personeel import Afdeling, Medewerker
-from verzuim_notifications.domain.routering import routeer_naar_leidinggevende, zoek_leidinggevende
+from verzuim_notifications.domain.presets import preset
+from verzuim_notifications.domain.regiemodel import (
+    Ontvangerrol,
+    Regiemodel,
+    RegiemodelVersie,
+    controleer_nieuwe_versie,
+    geldend_op,
+)
+from verzuim_notifications.domain.routering import (
+    Bestemming,
+    Betrokkenen,
+    DossierBegeleiding,
+    Kanaal,
+    Ontvanger,
+    Routeringsgat,
+    routeer,
+)
+from verzuim_notifications.domain.signalen import Signaal, SignaalSoort, beeindigt_termijn, signaal_uit
 
 logger = logging.getLogger(__name__)
 
@@ -59,20 +93,130 @@ class PersoneelStore(Protocol):
     ) -> None: ...
 
 
+class DossierStore(Protocol):
+    """The dossier facts routing needs: who guides it, and every melding of a werknemer."""
+
+    async def wijs_toe(
+        self, werkgever_id: str, dossier_id: UUID, rol: Ontvangerrol, persoon_id: str, versie: int
+    ) -> None:
+        """Record `persoon_id` in `rol` for the dossier, unless a later dossier version already set that role."""
+        ...
+
+    async def begeleiding(self, werkgever_id: str, dossier_id: UUID) -> DossierBegeleiding: ...
+
+    async def voeg_melding_toe(
+        self, werkgever_id: str, werknemer_id: str, dossier_id: UUID, melding: Melding
+    ) -> None: ...
+
+    async def meldingen(self, werkgever_id: str, werknemer_id: str) -> list[Melding]: ...
+
+
+@dataclass(frozen=True)
+class Rolhouder:
+    rol: Ontvangerrol
+    persoon_id: str
+    afdeling_id: str | None = None
+    naam: str | None = None
+    email: str | None = None
+    organisatie: str | None = None
+    bijgewerkt_op: datetime | None = None
+    bijgewerkt_door: str | None = None
+
+
+class ConfiguratieStore(Protocol):
+    async def versies(self, werkgever_id: str, afdeling_id: str | None) -> list[RegiemodelVersie]: ...
+
+    async def voeg_versie_toe(
+        self, werkgever_id: str, afdeling_id: str | None, maak: Callable[[int], RegiemodelVersie]
+    ) -> RegiemodelVersie:
+        """Append the version `maak(current version number)` returns, atomically per scope."""
+        ...
+
+    async def rolbezetting(self, werkgever_id: str, afdeling_id: str | None) -> list[Rolhouder]:
+        """The entries of exactly this scope (afdeling_id None: the werkgever's own)."""
+        ...
+
+    async def zet_rolhouder(self, werkgever_id: str, rolhouder: Rolhouder) -> None: ...
+
+    async def verwijder_rolhouder(self, werkgever_id: str, afdeling_id: str | None, rol: Ontvangerrol) -> bool: ...
+
+    async def gaten(self, werkgever_id: str, sinds: datetime | None, limit: int) -> list[GeregistreerdGat]: ...
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    secret: str
+
+
+class VoorkeurStore(Protocol):
+    async def voorkeur(self, werkgever_id: str, persoon_id: str) -> Voorkeur | None: ...
+
+    async def zet_voorkeur(self, werkgever_id: str, persoon_id: str, voorkeur: Voorkeur, nu: datetime) -> None: ...
+
+    async def webhook(self, werkgever_id: str, persoon_id: str) -> Webhook | None: ...
+
+    async def zet_webhook(self, werkgever_id: str, persoon_id: str, webhook: Webhook | None, nu: datetime) -> None: ...
+
+
 @dataclass(frozen=True)
 class BronEvent:
     event_id: UUID
     werkgever_id: str
     subject: str
+    regiemodel_bron: str | None = None
+    regiemodel_versie: int | None = None
+    regiemodel_basis: str | None = None
+
+
+@dataclass(frozen=True)
+class NieuweAflevering:
+    """An e-mail or webhook call to make, written with the messages it carries (transactional outbox)."""
+
+    id: UUID
+    werkgever_id: str
+    kanaal: Kanaal
+    ontvanger_id: str
+    adres: str
+    onderwerp: str
+    inhoud: str
+    bericht_ids: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
+class GeregistreerdGat:
+    werkgever_id: str
+    signaal_id: UUID
+    bron_event_id: UUID
+    signaal: str
+    dossier_id: UUID | None
+    werknemer_id: str
+    gat: Routeringsgat
+    aangemaakt_op: datetime
+
+
+@dataclass
+class Routeringsbesluit:
+    """Everything one source event leads to, stored in one transaction."""
+
+    bron: BronEvent
+    berichten: list[Bericht] = field(default_factory=list)
+    afleveringen: list[NieuweAflevering] = field(default_factory=list)
+    gaten: list[GeregistreerdGat] = field(default_factory=list)
 
 
 class Berichtenlog(Protocol):
-    """Every message once: per source event the routing decision is recorded with its messages, atomically."""
+    """Every message once: per source event the routing decision is recorded with its messages, deliveries and gaps,
+    atomically."""
 
     async def is_verwerkt(self, event_id: UUID) -> bool: ...
 
-    async def leg_vast(self, bron: BronEvent, berichten: Sequence[Bericht]) -> bool:
-        """Store the messages of `bron` unless it was handled before; True when they were stored now."""
+    async def leg_vast(self, besluit: Routeringsbesluit) -> bool:
+        """Store the decision unless its source event was handled before; True when it was stored now."""
+        ...
+
+    async def sluit_termijn_taken(self, werkgever_id: str, termijn_id: UUID, nu: datetime) -> int:
+        """Mark the open inbox items of a termijn afgehandeld (by the system); the number closed."""
         ...
 
 
@@ -86,8 +230,101 @@ class InboxStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class TeVersturen:
+    id: UUID
+    werkgever_id: str
+    kanaal: Kanaal
+    ontvanger_id: str
+    adres: str
+    onderwerp: str
+    inhoud: str
+    pogingen: int  # including this one
+
+
+@dataclass(frozen=True)
+class Poging:
+    ronde: int  # 0, then one more for every replay from the dead-letter list
+    poging: int
+    op: datetime
+    gelukt: bool
+    fout: str | None
+
+
+@dataclass(frozen=True)
+class AfleveringStaat:
+    id: UUID
+    werkgever_id: str
+    kanaal: Kanaal
+    ontvanger_id: str
+    adres: str
+    onderwerp: str
+    status: AfleverStatus
+    pogingen: int
+    laatste_fout: str | None
+    aangemaakt_op: datetime
+    verzonden_op: datetime | None
+    mislukt_op: datetime | None
+    volgende_poging_op: datetime | None
+    opnieuw_aangeboden: int
+    poging_log: tuple[Poging, ...] = ()
+
+
+@dataclass(frozen=True)
+class DigestBericht:
+    id: UUID
+    titel: str
+    deadline: date | None
+    link: str | None
+    soort: str
+
+
+class AfleverStore(Protocol):
+    async def claim(self, limit: int, lease_s: float) -> list[TeVersturen]:
+        """Due deliveries, each claimed for `lease_s` seconds (a crashed sender's claim runs out); counts the
+        attempt."""
+        ...
+
+    async def registreer(self, aflevering_id: UUID, pogingen: int, uitkomst: NaPoging) -> None: ...
+
+    async def lijst(self, werkgever_id: str, status: AfleverStatus | None, limit: int) -> list[AfleveringStaat]: ...
+
+    async def staat(self, werkgever_id: str, aflevering_id: UUID) -> AfleveringStaat | None: ...
+
+    async def bied_opnieuw_aan(self, werkgever_id: str, aflevering_id: UUID) -> AfleveringStaat | None:
+        """Move a failed delivery back to the queue (attempts start again); None when it is not on the list."""
+        ...
+
+    async def digest_ontvangers(self, voor: datetime) -> list[tuple[str, str]]:
+        """(werkgever_id, persoon_id) with digest messages made before `voor` and not yet bundled."""
+        ...
+
+    async def bundel_digest(
+        self,
+        werkgever_id: str,
+        persoon_id: str,
+        voor: datetime,
+        maak: Callable[[list[DigestBericht], str], NieuweAflevering | None],
+    ) -> bool:
+        """Bundle the person's waiting digest messages made before `voor` into one delivery to the address of the
+        latest of them, atomically."""
+        ...
+
+
 class Sjablonen(Protocol):
-    def ziekmelding(self, inhoud: ZiekmeldingInhoud) -> Tekst: ...
+    def bericht(self, inhoud: BerichtInhoud) -> Tekst: ...
+
+
+class EmailVerzender(Protocol):
+    async def verstuur(self, *, aan: str, onderwerp: str, tekst: str, bericht_id: UUID) -> None:
+        """Raises Afleverfout."""
+        ...
+
+
+class WebhookVerzender(Protocol):
+    async def verstuur(self, *, url: str, secret: str, inhoud: str, bericht_id: UUID) -> None:
+        """Raises Afleverfout."""
+        ...
 
 
 # ------------------------------------------------------------------------------------------------------ use cases
@@ -125,78 +362,562 @@ class PersoneelProjectie:
                 pass  # other personeel facts do not change who receives what
 
 
+@dataclass(frozen=True)
+class GeldendModel:
+    model: Regiemodel
+    bron: str  # "afdeling", "werkgever" or "standaard"
+    versie: RegiemodelVersie | None
+
+
+class Regiemodellen:
+    """The versioned regiemodel per werkgever and afdeling, and the rolbezetting."""
+
+    def __init__(self, store: ConfiguratieStore, clock: Clock, *, standaard: str) -> None:
+        self._store = store
+        self._clock = clock
+        self._standaard = preset(standaard)
+
+    @property
+    def standaard(self) -> Regiemodel:
+        return self._standaard
+
+    async def geldend(self, werkgever_id: str, afdeling_id: str | None, moment: datetime) -> GeldendModel:
+        """The model in force at `moment`: the afdeling's own, else the werkgever's, else the default preset."""
+        if afdeling_id is not None:
+            versie = geldend_op(await self._store.versies(werkgever_id, afdeling_id), moment)
+            if versie is not None and versie.model is not None:
+                return GeldendModel(versie.model, "afdeling", versie)
+        versie = geldend_op(await self._store.versies(werkgever_id, None), moment)
+        if versie is not None and versie.model is not None:
+            return GeldendModel(versie.model, "werkgever", versie)
+        return GeldendModel(self._standaard, "standaard", None)
+
+    async def geschiedenis(self, werkgever_id: str, afdeling_id: str | None) -> list[RegiemodelVersie]:
+        return await self._store.versies(werkgever_id, afdeling_id)
+
+    async def stel_in(
+        self,
+        principal: Principal,
+        afdeling_id: str | None,
+        model: Regiemodel | None,
+        *,
+        geldig_vanaf: datetime | None,
+        verwachte_versie: int | None,
+        reden: str | None,
+    ) -> RegiemodelVersie:
+        """A new version (model None: the afdeling follows the werkgever again). Raises VersieConflict,
+        TerugwerkendeKracht."""
+        nu = self._clock.now()
+        vanaf = geldig_vanaf or nu
+
+        def maak(huidig: int) -> RegiemodelVersie:
+            nummer = controleer_nieuwe_versie(huidig, verwachte_versie=verwachte_versie, geldig_vanaf=vanaf, nu=nu)
+            return RegiemodelVersie(
+                werkgever_id=principal.werkgever_id,
+                afdeling_id=afdeling_id,
+                versie=nummer,
+                geldig_vanaf=vanaf,
+                model=model,
+                geregistreerd_op=nu,
+                actor_id=principal.id,
+                actor_rol=principal.rol.value,
+                reden=reden,
+            )
+
+        versie = await self._store.voeg_versie_toe(principal.werkgever_id, afdeling_id, maak)
+        logger.info(
+            "regiemodel of werkgever %s%s is now version %d (%s), from %s",
+            principal.werkgever_id,
+            f" afdeling {afdeling_id}" if afdeling_id else "",
+            versie.versie,
+            model.basis if model else "follows the werkgever",
+            vanaf.isoformat(),
+        )
+        return versie
+
+    async def rolbezetting(self, werkgever_id: str, afdeling_id: str | None) -> list[Rolhouder]:
+        return await self._store.rolbezetting(werkgever_id, afdeling_id)
+
+    async def zet_rolhouder(self, principal: Principal, rolhouder: Rolhouder) -> Rolhouder:
+        opgeslagen = replace(rolhouder, bijgewerkt_op=self._clock.now(), bijgewerkt_door=principal.id)
+        await self._store.zet_rolhouder(principal.werkgever_id, opgeslagen)
+        return opgeslagen
+
+    async def verwijder_rolhouder(self, principal: Principal, afdeling_id: str | None, rol: Ontvangerrol) -> bool:
+        return await self._store.verwijder_rolhouder(principal.werkgever_id, afdeling_id, rol)
+
+    async def gaten(self, werkgever_id: str, sinds: datetime | None, limit: int) -> list[GeregistreerdGat]:
+        return await self._store.gaten(werkgever_id, sinds, limit)
+
+
+_BEGELEIDER_ROL = {
+    BegeleiderRol.CASEMANAGER: Ontvangerrol.CASEMANAGER,
+    BegeleiderRol.VERZUIMCOACH: Ontvangerrol.VERZUIMCOACH,
+}
+
+
 class Notificaties:
-    """Turns dossier facts into messages for the right people."""
+    """Turns dossier and termijn facts into messages for the right people, by the werkgever's regiemodel."""
 
     def __init__(
         self,
         personeel: PersoneelStore,
+        dossiers: DossierStore,
+        regiemodellen: Regiemodellen,
+        configuratie: ConfiguratieStore,
+        voorkeuren: VoorkeurStore,
         berichtenlog: Berichtenlog,
         sjablonen: Sjablonen,
         clock: Clock,
         *,
         public_url_cases: str,
-        fallback_rol: Rol,
+        public_url_deadlines: str,
+        email_aan: bool,
+        na_vastleggen: Callable[[], None] = lambda: None,
     ) -> None:
         self._personeel = personeel
+        self._dossiers = dossiers
+        self._regiemodellen = regiemodellen
+        self._configuratie = configuratie
+        self._voorkeuren = voorkeuren
         self._berichtenlog = berichtenlog
         self._sjablonen = sjablonen
         self._clock = clock
         self._public_url_cases = public_url_cases
-        self._fallback_rol = fallback_rol
+        self._public_url_deadlines = public_url_deadlines
+        self._email_aan = email_aan
+        self._na_vastleggen = na_vastleggen
 
     async def verwerk(self, event: Event, *, laatste_poging: bool) -> None:
-        """Raises PersoneelNogNietBekend when the recipient may still become known (not on the last attempt)."""
-        if isinstance(event, DossierGeopend):
-            await self._dossier_geopend(event, laatste_poging=laatste_poging)
-
-    async def _dossier_geopend(self, event: DossierGeopend, *, laatste_poging: bool) -> None:
+        """Raises PersoneelNogNietBekend when a recipient may still become known (not on the last attempt)."""
+        termijn_id = beeindigt_termijn(event)
+        if termijn_id is not None:
+            gesloten = await self._berichtenlog.sluit_termijn_taken(event.werkgever_id, termijn_id, self._clock.now())
+            if gesloten:
+                logger.info("termijn %s ended: %d inbox item(s) closed", termijn_id, gesloten)
+            return
+        await self._werk_dossier_bij(event)
+        signaal = signaal_uit(event)
+        if signaal is None:
+            return
         # Handled before (a redelivery, or the same fact published again): the first routing decision stands.
         if await self._berichtenlog.is_verwerkt(event.event_id):
             return
-        medewerker = await self._personeel.medewerker(event.werkgever_id, event.werknemer_id)
-        afdeling = None
-        if medewerker is not None and medewerker.afdeling_id is not None:
-            afdeling = await self._personeel.afdeling(event.werkgever_id, medewerker.afdeling_id)
-        routering = routeer_naar_leidinggevende(
-            zoek_leidinggevende(medewerker, afdeling),
-            werkgever_id=event.werkgever_id,
-            werknemer_id=event.werknemer_id,
-            fallback_rol=self._fallback_rol,
-            laatste_poging=laatste_poging,
+        besluit = await self._routeer(event, signaal, laatste_poging=laatste_poging)
+        if await self._berichtenlog.leg_vast(besluit):
+            for g in besluit.gaten:
+                logger.warning(
+                    "routing gap for werkgever %s, werknemer %s, signal %s: no %s (%s); taken over by %s",
+                    g.werkgever_id,
+                    g.werknemer_id,
+                    g.signaal,
+                    g.gat.rol.value,
+                    g.gat.reden.value,
+                    g.gat.opgevangen_door or "nobody (information only)",
+                )
+            if besluit.afleveringen:
+                self._na_vastleggen()
+
+    async def _werk_dossier_bij(self, event: Event) -> None:
+        """The dossier facts later signals are routed by (idempotent: a redelivery changes nothing)."""
+        match event:
+            case BegeleiderToegewezen():
+                rol = _BEGELEIDER_ROL[event.begeleider_rol]
+                for r in (rol, Ontvangerrol.BEGELEIDER):
+                    await self._dossiers.wijs_toe(
+                        event.werkgever_id, event.dossier_id, r, event.begeleider_id, event.versie
+                    )
+            case PlanVanAanpakVastgesteld():
+                # Regeling procesgang art. 4 lid 2 sub c: the plan names the casemanager.
+                await self._dossiers.wijs_toe(
+                    event.werkgever_id, event.dossier_id, Ontvangerrol.CASEMANAGER, event.casemanager_id, event.versie
+                )
+            case SpreekuurGepland() if event.bedrijfsarts_id:
+                await self._dossiers.wijs_toe(
+                    event.werkgever_id, event.dossier_id, Ontvangerrol.BEDRIJFSARTS, event.bedrijfsarts_id, event.versie
+                )
+            case DossierGeopend() | EpisodeToegevoegd():
+                await self._dossiers.voeg_melding_toe(
+                    event.werkgever_id,
+                    event.werknemer_id,
+                    event.dossier_id,
+                    Melding(event.melding_id, event.eerste_ziektedag),
+                )
+            case _:
+                pass
+
+    async def _routeer(self, event: Event, signaal: Signaal, *, laatste_poging: bool) -> Routeringsbesluit:
+        werkgever = signaal.werkgever_id
+        medewerker = await self._personeel.medewerker(werkgever, signaal.werknemer_id)
+        afdeling_id = medewerker.afdeling_id if medewerker else None
+        afdeling = await self._personeel.afdeling(werkgever, afdeling_id) if afdeling_id else None
+        geldend = await self._regiemodellen.geldend(werkgever, afdeling_id, signaal.moment)
+        model = geldend.model
+        rolhouders = await self._rolhouders(werkgever, afdeling_id)
+        begeleiding = (
+            await self._dossiers.begeleiding(werkgever, signaal.dossier_id)
+            if signaal.dossier_id
+            else DossierBegeleiding()
         )
-        link = dossier_link(self._public_url_cases, event.dossier_id)
-        inhoud = ziekmelding_inhoud(event, medewerker, link=link, zonder_leidinggevende=routering.zonder_leidinggevende)
-        tekst = self._sjablonen.ziekmelding(inhoud)
+        betrokkenen = Betrokkenen(
+            werknemer_id=signaal.werknemer_id,
+            medewerker=medewerker,
+            afdeling=afdeling,
+            dossier=begeleiding,
+            rolbezetting={r.rol: r.persoon_id for r in rolhouders.values()},
+        )
+        signalen = [signaal, *await self._frequent_verzuim(event, signaal, model)]
+        besluit = Routeringsbesluit(
+            BronEvent(
+                event.event_id,
+                werkgever,
+                event.subject(),
+                geldend.bron,
+                geldend.versie.versie if geldend.versie else None,
+                model.basis,
+            )
+        )
         nu = self._clock.now()
-        berichten = [
-            Bericht(
-                id=bericht_id(event.event_id, bestemming),
-                werkgever_id=event.werkgever_id,
-                bron_event_id=event.event_id,
+        for s in signalen:
+            routering = routeer(
+                model.toewijzingen(s), model, betrokkenen, werkgever_id=werkgever, laatste_poging=laatste_poging
+            )
+            for gat in routering.gaten:
+                besluit.gaten.append(
+                    GeregistreerdGat(
+                        werkgever, s.id, s.bron_event_id, s.soort.value, s.dossier_id, s.werknemer_id, gat, nu
+                    )
+                )
+            for geadresseerde in routering.geadresseerden:
+                namen = await self._namen(werkgever, s, rolhouders)
+                inhoud = inhoud_voor(
+                    s,
+                    geadresseerde,
+                    naam_werknemer=medewerker.naam if medewerker else None,
+                    frequent=model.frequent_verzuim,
+                    public_url_cases=self._public_url_cases,
+                    public_url_deadlines=self._public_url_deadlines,
+                    namen=namen,
+                )
+                tekst = self._sjablonen.bericht(inhoud)
+                await self._voeg_berichten_toe(besluit, s, geadresseerde.ontvanger, inhoud, tekst, rolhouders, nu)
+        return besluit
+
+    async def _rolhouders(self, werkgever_id: str, afdeling_id: str | None) -> dict[Ontvangerrol, Rolhouder]:
+        """The werkgever's rolbezetting with the afdeling's own entries over it."""
+        bezetting = {r.rol: r for r in await self._configuratie.rolbezetting(werkgever_id, None)}
+        if afdeling_id is not None:
+            bezetting.update({r.rol: r for r in await self._configuratie.rolbezetting(werkgever_id, afdeling_id)})
+        return bezetting
+
+    async def _namen(self, werkgever_id: str, s: Signaal, rolhouders: dict[Ontvangerrol, Rolhouder]) -> dict[str, str]:
+        if s.soort is not SignaalSoort.BEGELEIDER_TOEGEWEZEN:
+            return {}
+        naam, _ = await self._contact(werkgever_id, s.feiten["begeleider_id"], rolhouders)
+        return {"begeleider": naam} if naam else {}
+
+    async def _contact(
+        self, werkgever_id: str, persoon_id: str, rolhouders: dict[Ontvangerrol, Rolhouder]
+    ) -> tuple[str | None, str | None]:
+        """Name and e-mail address of a person: from the rolbezetting (external people), else the personeel data."""
+        for r in rolhouders.values():
+            if r.persoon_id == persoon_id and (r.naam or r.email):
+                return r.naam, r.email
+        m = await self._personeel.medewerker(werkgever_id, persoon_id)
+        return (m.naam, m.email) if m else (None, None)
+
+    async def _voeg_berichten_toe(
+        self,
+        besluit: Routeringsbesluit,
+        s: Signaal,
+        ontvanger: Ontvanger,
+        inhoud: BerichtInhoud,
+        tekst: Tekst,
+        rolhouders: dict[Ontvangerrol, Rolhouder],
+        nu: datetime,
+    ) -> None:
+        werkgever = s.werkgever_id
+        kanalen: tuple[Kanaal, ...] = (Kanaal.INBOX,)
+        voorkeur = STANDAARD_VOORKEUR
+        email: str | None = None
+        webhook: Webhook | None = None
+        if ontvanger.id is not None:  # a team inbox has no person to e-mail
+            voorkeur = await self._voorkeuren.voorkeur(werkgever, ontvanger.id) or STANDAARD_VOORKEUR
+            if Kanaal.EMAIL in voorkeur.kanalen and self._email_aan:
+                _, email = await self._contact(werkgever, ontvanger.id, rolhouders)
+            if Kanaal.WEBHOOK in voorkeur.kanalen:
+                webhook = await self._voorkeuren.webhook(werkgever, ontvanger.id)
+            kanalen = kanalen_voor(
+                voorkeur, email_bekend=email is not None, email_aan=self._email_aan, webhook_bekend=webhook is not None
+            )
+        for kanaal in kanalen:
+            bestemming = Bestemming(ontvanger, kanaal)
+            digest = kanaal is Kanaal.EMAIL and voorkeur.bezorging is Bezorging.DAGELIJKS
+            bericht = Bericht(
+                id=bericht_id(s.id, bestemming),
+                werkgever_id=werkgever,
+                bron_event_id=s.bron_event_id,
+                signaal_id=s.id,
                 bestemming=bestemming,
-                type=BerichtType.ZIEKMELDING,
+                type=s.soort.value,
+                soort=inhoud.soort,
                 titel=tekst.titel,
                 tekst=tekst.tekst,
-                dossier_id=event.dossier_id,
-                werknemer_id=event.werknemer_id,
-                link=link,
-                deadline=inhoud.contactdag,
+                dossier_id=s.dossier_id,
+                werknemer_id=s.werknemer_id,
+                link=inhoud.dossier_link,
+                deadline=inhoud.deadline,
                 aangemaakt_op=nu,
+                termijn_id=s.termijn_id,
+                termijn_code=s.termijncode,
+                termijn_link=inhoud.termijn_link,
+                namens=inhoud.namens.value if inhoud.namens else None,
+                digest=digest,
+                adres=email if kanaal is Kanaal.EMAIL else (webhook.url if webhook else None),
             )
-            for bestemming in routering.bestemmingen
-        ]
-        nieuw = await self._berichtenlog.leg_vast(
-            BronEvent(event.event_id, event.werkgever_id, event.subject()), berichten
+            besluit.berichten.append(bericht)
+            if kanaal is Kanaal.EMAIL and not digest and email is not None and ontvanger.id is not None:
+                besluit.afleveringen.append(
+                    NieuweAflevering(
+                        derived_id("aflevering", bericht.id),
+                        werkgever,
+                        kanaal,
+                        ontvanger.id,
+                        email,
+                        tekst.titel,
+                        tekst.tekst,
+                        (bericht.id,),
+                    )
+                )
+            elif kanaal is Kanaal.WEBHOOK and webhook is not None and ontvanger.id is not None:
+                besluit.afleveringen.append(
+                    NieuweAflevering(
+                        derived_id("aflevering", bericht.id),
+                        werkgever,
+                        kanaal,
+                        ontvanger.id,
+                        webhook.url,
+                        tekst.titel,
+                        json.dumps(bericht.als_json(), ensure_ascii=False, sort_keys=True),
+                        (bericht.id,),
+                    )
+                )
+
+    async def _frequent_verzuim(self, event: Event, signaal: Signaal, model: Regiemodel) -> list[Signaal]:
+        """Decisions D8: each DossierGeopend and EpisodeToegevoegd is a melding; reaching the threshold (or, if
+        wanted, the melding before it) is a signal of its own."""
+        if not isinstance(event, DossierGeopend | EpisodeToegevoegd):
+            return []
+        nieuw = Melding(event.melding_id, event.eerste_ziektedag)
+        meldingen = await self._dossiers.meldingen(event.werkgever_id, event.werknemer_id)
+        uitkomst = beoordeel(meldingen, nieuw, model.frequent_verzuim)
+        if uitkomst is None:
+            return []
+        soort = (
+            SignaalSoort.FREQUENT_VERZUIM
+            if uitkomst.signaal is FrequentSignaal.DREMPEL
+            else SignaalSoort.FREQUENT_VERZUIM_VROEG
         )
-        if nieuw and routering.zonder_leidinggevende is not None:
-            logger.warning(
-                "no leidinggevende for werknemer %s of werkgever %s (%s): the ziekmelding went to role %s",
-                event.werknemer_id,
-                event.werkgever_id,
-                routering.zonder_leidinggevende.value,
-                self._fallback_rol.value,
+        return [
+            Signaal(
+                id=derived_id("frequent-verzuim", event.event_id),
+                soort=soort,
+                bron_event_id=event.event_id,
+                werkgever_id=event.werkgever_id,
+                werknemer_id=event.werknemer_id,
+                dossier_id=signaal.dossier_id,
+                moment=signaal.moment,
+                datum=signaal.datum,
+                feiten={
+                    "aantal": uitkomst.aantal,
+                    "drempel": model.frequent_verzuim.drempel,
+                    "venster_dagen": model.frequent_verzuim.venster_dagen,
+                    "venster_begin": uitkomst.venster_begin,
+                    "venster_eind": uitkomst.venster_eind,
+                },
             )
+        ]
+
+
+class Voorkeuren:
+    def __init__(self, store: VoorkeurStore, clock: Clock, *, nieuw_secret: Callable[[], str]) -> None:
+        self._store = store
+        self._clock = clock
+        self._nieuw_secret = nieuw_secret
+
+    async def voorkeur(self, principal: Principal) -> tuple[Voorkeur, Webhook | None]:
+        voorkeur = await self._store.voorkeur(principal.werkgever_id, principal.id) or STANDAARD_VOORKEUR
+        return voorkeur, await self._store.webhook(principal.werkgever_id, principal.id)
+
+    async def zet(self, principal: Principal, voorkeur: Voorkeur) -> Voorkeur:
+        await self._store.zet_voorkeur(principal.werkgever_id, principal.id, voorkeur, self._clock.now())
+        return voorkeur
+
+    async def zet_webhook(self, principal: Principal, url: str) -> Webhook:
+        """A (new) webhook URL with a new secret, shown once: the receiver verifies every call with it."""
+        webhook = Webhook(url=url, secret=self._nieuw_secret())
+        await self._store.zet_webhook(principal.werkgever_id, principal.id, webhook, self._clock.now())
+        return webhook
+
+    async def verwijder_webhook(self, principal: Principal) -> None:
+        await self._store.zet_webhook(principal.werkgever_id, principal.id, None, self._clock.now())
+
+
+class Bezorger:
+    """The dispatcher of the transactional outbox: sends due e-mails and webhook calls, retries with exponential
+    back-off, puts what keeps failing on the dead-letter list, and bundles the daily digests."""
+
+    def __init__(
+        self,
+        store: AfleverStore,
+        voorkeuren: VoorkeurStore,
+        email: EmailVerzender | None,
+        webhook: WebhookVerzender,
+        clock: Clock,
+        *,
+        backoff: Backoff,
+        interval_s: float,
+        lease_s: float,
+        batch: int,
+        digest_uur: int,
+    ) -> None:
+        self._store = store
+        self._voorkeuren = voorkeuren
+        self._email = email
+        self._webhook = webhook
+        self._clock = clock
+        self._backoff = backoff
+        self._interval_s = interval_s
+        self._lease_s = lease_s
+        self._batch = batch
+        self._digest_uur = digest_uur
+        self._wakker = asyncio.Event()
+
+    def wek(self) -> None:
+        """New deliveries were committed: do not wait for the next poll."""
+        self._wakker.set()
+
+    async def draai(self) -> None:
+        """Run until cancelled (a background task of the service)."""
+        while True:
+            self._wakker.clear()
+            try:
+                await self.maak_digests()
+                verstuurd = await self.ronde()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("dispatcher round failed; trying again")
+                verstuurd = 0
+            if verstuurd < self._batch:
+                try:
+                    await asyncio.wait_for(self._wakker.wait(), timeout=self._interval_s)
+                except TimeoutError:
+                    pass
+
+    async def ronde(self) -> int:
+        """Send one batch of due deliveries; the number attempted."""
+        claims = await self._store.claim(self._batch, self._lease_s)
+        if claims:
+            await asyncio.gather(*(self._verstuur(c) for c in claims))
+        return len(claims)
+
+    async def _verstuur(self, c: TeVersturen) -> None:
+        fout: Afleverfout | None = None
+        try:
+            await self._stuur(c)
+        except Afleverfout as exc:
+            fout = exc
+        except Exception as exc:  # an unexpected error is worth another try, and is kept as the reason
+            fout = Afleverfout(f"{type(exc).__name__}: {exc}")
+        uitkomst = na_poging(c.pogingen, fout, self._backoff)
+        await self._store.registreer(c.id, c.pogingen, uitkomst)
+        if uitkomst.status is AfleverStatus.MISLUKT:
+            logger.error("delivery %s (%s to %s) dead-lettered: %s", c.id, c.kanaal.value, c.adres, uitkomst.reden)
+        elif uitkomst.status is AfleverStatus.WACHTEND:
+            logger.warning(
+                "delivery %s (%s) attempt %d failed (%s); retry in %.1fs",
+                c.id,
+                c.kanaal.value,
+                c.pogingen,
+                uitkomst.reden,
+                uitkomst.wacht_s or 0,
+            )
+
+    async def _stuur(self, c: TeVersturen) -> None:
+        if c.kanaal is Kanaal.EMAIL:
+            if self._email is None:
+                raise Afleverfout("e-mail is niet ingesteld (VERZUIM_SMTP_HOST)")
+            await self._email.verstuur(aan=c.adres, onderwerp=c.onderwerp, tekst=c.inhoud, bericht_id=c.id)
+            return
+        webhook = await self._voorkeuren.webhook(c.werkgever_id, c.ontvanger_id)
+        if webhook is None:
+            raise Afleverfout("de ontvanger heeft de webhook verwijderd", blijvend=True)
+        # Sent to the URL in force now, signed with its secret (a new URL comes with a new secret).
+        await self._webhook.verstuur(url=webhook.url, secret=webhook.secret, inhoud=c.inhoud, bericht_id=c.id)
+
+    async def maak_digests(self) -> int:
+        """Bundle the daily digest of every person whose digest moment has passed; the number made."""
+        dag = laatste_digestdag(self._clock.now(), self._digest_uur)
+        moment = digest_moment(dag, self._digest_uur)
+        gemaakt = 0
+        for werkgever_id, persoon_id in await self._store.digest_ontvangers(moment):
+            if await self._store.bundel_digest(
+                werkgever_id, persoon_id, moment, self._digest_maker(werkgever_id, persoon_id, dag)
+            ):
+                gemaakt += 1
+        return gemaakt
+
+    def _digest_maker(
+        self, werkgever_id: str, persoon_id: str, dag: date
+    ) -> Callable[[list[DigestBericht], str], NieuweAflevering | None]:
+        from verzuim_notifications.adapters.sjablonen import datum
+
+        def maak(berichten: list[DigestBericht], adres: str) -> NieuweAflevering | None:
+            if not berichten:
+                return None
+            regels = [f"Je berichten van de afgelopen dag ({len(berichten)}):", ""]
+            for i, b in enumerate(berichten, 1):
+                regels.append(f"{i}. {b.titel}")
+                if b.soort == "taak" and b.deadline:
+                    regels.append(f"   Uiterlijk {datum(b.deadline)}.")
+                if b.link:
+                    regels.append(f"   {b.link}")
+            regels += ["", "Alle berichten en taken staan in je inbox; daar zet je een taak op afgehandeld."]
+            return NieuweAflevering(
+                # Unique per bundle: a message that arrives late for a day that was bundled gets a bundle of its own.
+                derived_id("digest", werkgever_id, persoon_id, dag.isoformat(), berichten[0].id),
+                werkgever_id,
+                Kanaal.EMAIL,
+                persoon_id,
+                adres,
+                f"Dagelijks overzicht verzuim van {datum(dag)}: {len(berichten)} bericht(en)",
+                "\n".join(regels),
+                tuple(b.id for b in berichten),
+            )
+
+        return maak
+
+
+class Afleveringen:
+    """The delivery log: the dead-letter list and replay."""
+
+    def __init__(self, store: AfleverStore, bezorger: Bezorger) -> None:
+        self._store = store
+        self._bezorger = bezorger
+
+    async def lijst(self, principal: Principal, status: AfleverStatus | None, limit: int) -> list[AfleveringStaat]:
+        return await self._store.lijst(principal.werkgever_id, status, limit)
+
+    async def staat(self, principal: Principal, aflevering_id: UUID) -> AfleveringStaat | None:
+        return await self._store.staat(principal.werkgever_id, aflevering_id)
+
+    async def bied_opnieuw_aan(self, principal: Principal, aflevering_id: UUID) -> AfleveringStaat | None:
+        staat = await self._store.bied_opnieuw_aan(principal.werkgever_id, aflevering_id)
+        if staat is not None:
+            logger.info("delivery %s replayed by %s", aflevering_id, principal.id)
+            self._bezorger.wek()
+        return staat
 
 
 class Inbox:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from verzuim_shared.events import Rol
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from verzuim_shared.settings import ServiceSettings
 
 
@@ -11,5 +13,26 @@ class NotificationsSettings(ServiceSettings):
     http_port: int = 8004
     # The notifications service owns its own database (deploy/postgres/init.sql creates it).
     database_url: str = "postgresql://postgres@127.0.0.1:5432/verzuim_notifications"
-    # The role whose inbox receives what cannot be routed to a person (e.g. no leidinggevende is known).
-    fallback_rol: Rol = Rol.HR
+    # The preset that routes a werkgever that has not chosen a regiemodel (see GET /v1/routering/presets).
+    standaard_regiemodel: str = "model-i"
+
+    # E-mail: off while no SMTP host is set (messages then go to the inbox, and webhooks, only).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_beveiliging: Literal["geen", "starttls", "tls"] = "geen"
+    smtp_gebruiker: str = ""
+    smtp_wachtwoord: SecretStr = SecretStr("")
+    smtp_afzender: str = "verzuim@localhost"
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+
+    # Delivery of e-mail and webhooks: exponential back-off, then the dead-letter list.
+    aflever_backoff_basis_s: float = Field(default=30.0, gt=0)
+    aflever_backoff_factor: float = Field(default=2.0, ge=1)
+    aflever_backoff_max_s: float = Field(default=3600.0, gt=0)
+    aflever_max_pogingen: int = Field(default=8, ge=1)
+    bezorger_interval_s: float = Field(default=1.0, gt=0, description="Poll for due deliveries this often")
+    bezorger_batch: int = Field(default=50, ge=1)
+    bezorger_lease_s: float = Field(default=120.0, gt=0, description="A claimed delivery is retried after this")
+    # The daily digest (for people who chose `dagelijks`) goes out at this hour, Dutch time.
+    digest_uur: int = Field(default=7, ge=0, le=23)

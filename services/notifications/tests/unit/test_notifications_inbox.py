@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
-from verzuim_notifications.domain.berichten import Bericht, BerichtType, bericht_id
+from verzuim_notifications.domain.berichten import Bericht, bericht_id
 from verzuim_notifications.domain.inbox import InboxItem, InboxStatus, markeer
+from verzuim_notifications.domain.regiemodel import Soort
 from verzuim_notifications.domain.routering import Bestemming, Kanaal, Ontvanger
 from verzuim_shared.events import Rol
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
-LG = Bestemming(Ontvanger(Rol.LEIDINGGEVENDE, "lg-1"), Kanaal.INBOX)
+LG = Bestemming(Ontvanger(Rol.LEIDINGGEVENDE.value, "lg-1"), Kanaal.INBOX)
 
 
 def item() -> InboxItem:
@@ -21,8 +22,10 @@ def item() -> InboxItem:
         id=bericht_id(bron, LG),
         werkgever_id="wg-1",
         bron_event_id=bron,
+        signaal_id=bron,
         bestemming=LG,
-        type=BerichtType.ZIEKMELDING,
+        type="ziekmelding",
+        soort=Soort.TAAK,
         titel="Ziekmelding van Anouk",
         tekst="...",
         dossier_id=uuid4(),
@@ -67,14 +70,16 @@ def test_an_item_cannot_be_reopened() -> None:
         markeer(item(), InboxStatus.OPEN, T0)
 
 
-def test_one_message_id_per_source_event_recipient_and_channel() -> None:
+def test_one_message_id_per_signal_recipient_and_channel() -> None:
     bron = uuid4()
     assert bericht_id(bron, LG) == bericht_id(bron, LG)
+    # the same person is one recipient, whichever role they fill
+    assert bericht_id(bron, LG) == bericht_id(bron, Bestemming(Ontvanger("hr_adviseur", "lg-1"), Kanaal.INBOX))
     anderen = {
         bericht_id(uuid4(), LG),
-        bericht_id(bron, Bestemming(Ontvanger(Rol.LEIDINGGEVENDE, "lg-2"), Kanaal.INBOX)),
-        bericht_id(bron, Bestemming(Ontvanger(Rol.HR, None), Kanaal.INBOX)),
-        bericht_id(bron, Bestemming(Ontvanger(Rol.HR, "lg-1"), Kanaal.INBOX)),
+        bericht_id(bron, Bestemming(Ontvanger("leidinggevende", "lg-2"), Kanaal.INBOX)),
+        bericht_id(bron, Bestemming(Ontvanger("hr", None), Kanaal.INBOX)),
+        bericht_id(bron, Bestemming(Ontvanger("leidinggevende", "lg-1"), Kanaal.EMAIL)),
     }
     assert bericht_id(bron, LG) not in anderen
     assert len(anderen) == 4

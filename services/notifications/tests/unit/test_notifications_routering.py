@@ -6,15 +6,20 @@ from datetime import date
 
 import pytest
 from verzuim_notifications.domain.personeel import Afdeling, Medewerker
+from verzuim_notifications.domain.presets import preset
+from verzuim_notifications.domain.regiemodel import Ontvangerrol, Soort, bericht, pas_aan, taak
 from verzuim_notifications.domain.routering import (
-    Bestemming,
-    Kanaal,
+    Betrokkenen,
+    DossierBegeleiding,
+    Geadresseerde,
+    Leeg,
     Leidinggevende,
     OnbekendeLeidinggevende,
     Ontvanger,
     PersoneelNogNietBekend,
-    Routering,
-    routeer_naar_leidinggevende,
+    Routeringsgat,
+    routeer,
+    vul_rol,
     zoek_leidinggevende,
 )
 from verzuim_shared.events import Rol
@@ -84,50 +89,120 @@ def test_only_missing_personeel_data_may_still_arrive() -> None:
     assert not OnbekendeLeidinggevende.EIGEN_LEIDINGGEVENDE.kan_nog_komen
 
 
-def routeer(gevonden: Leidinggevende | OnbekendeLeidinggevende, *, laatste_poging: bool = False) -> Routering:
-    return routeer_naar_leidinggevende(
-        gevonden, werkgever_id=WG, werknemer_id="wn-1", fallback_rol=Rol.HR, laatste_poging=laatste_poging
+def betrokkenen(
+    m: Medewerker | None = None,
+    a: Afdeling | None = None,
+    dossier: DossierBegeleiding | None = None,
+    rolbezetting: dict[Ontvangerrol, str] | None = None,
+) -> Betrokkenen:
+    return Betrokkenen("wn-1", m, a, dossier or DossierBegeleiding(), rolbezetting or {})
+
+
+def test_each_role_is_filled_from_its_source() -> None:
+    a = Afdeling(WG, "magazijn", "Magazijn", "lg-magazijn", "hr-1", "rm-zuid", "Zuid", 1)
+    b = betrokkenen(
+        medewerker(),
+        a,
+        DossierBegeleiding(casemanager_id="cm-1", verzuimcoach_id="vc-1", begeleider_id="cm-1", bedrijfsarts_id="ba-1"),
+        {Ontvangerrol.TAAKGEDELEGEERDE: "tg-1", Ontvangerrol.WERKCOACH: "wc-1", Ontvangerrol.BEDRIJFSARTS: "ba-arbo"},
     )
+    assert {r: vul_rol(r, b) for r in Ontvangerrol} == {
+        Ontvangerrol.WERKNEMER: "wn-1",
+        Ontvangerrol.LEIDINGGEVENDE: "lg-magazijn",
+        Ontvangerrol.BEGELEIDER: "cm-1",
+        Ontvangerrol.CASEMANAGER: "cm-1",
+        Ontvangerrol.VERZUIMCOACH: "vc-1",
+        Ontvangerrol.WERKCOACH: "wc-1",
+        Ontvangerrol.HR_ADVISEUR: "hr-1",
+        Ontvangerrol.RAYONMANAGER: "rm-zuid",
+        # the spreekuur's bedrijfsarts comes before the arbodienst's
+        Ontvangerrol.BEDRIJFSARTS: "ba-1",
+        Ontvangerrol.TAAKGEDELEGEERDE: "tg-1",
+    }
 
 
-def test_a_known_leidinggevende_gets_it_in_their_inbox() -> None:
-    routering = routeer(Leidinggevende("lg-magazijn"))
-    assert routering.bestemmingen == (Bestemming(Ontvanger(Rol.LEIDINGGEVENDE, "lg-magazijn"), Kanaal.INBOX),)
-    assert routering.zonder_leidinggevende is None
+def test_the_rolbezetting_fills_what_the_dossier_does_not_name() -> None:
+    b = betrokkenen(medewerker(), afdeling(), rolbezetting={Ontvangerrol.VERZUIMCOACH: "vs-desk"})
+    assert vul_rol(Ontvangerrol.VERZUIMCOACH, b) == "vs-desk"
+    assert vul_rol(Ontvangerrol.CASEMANAGER, b) is Leeg.NIET_BEZET
+    assert vul_rol(Ontvangerrol.BEGELEIDER, b) is Leeg.NIET_BEZET
 
 
-@pytest.mark.parametrize(
-    "reden", [OnbekendeLeidinggevende.MEDEWERKER_ONBEKEND, OnbekendeLeidinggevende.AFDELING_ONBEKEND]
-)
-def test_missing_personeel_data_means_try_again_later(reden: OnbekendeLeidinggevende) -> None:
-    with pytest.raises(PersoneelNogNietBekend) as raised:
-        routeer(reden)
-    assert raised.value.reden is reden
-    assert "wn-1" in str(raised.value) and WG in str(raised.value)
+def test_the_werknemer_never_fills_another_role_in_their_own_case() -> None:
+    b = betrokkenen(medewerker(), afdeling(), DossierBegeleiding(casemanager_id="wn-1"))
+    assert vul_rol(Ontvangerrol.CASEMANAGER, b) is Leeg.WERKNEMER_ZELF
 
 
-@pytest.mark.parametrize("reden", list(OnbekendeLeidinggevende))
-def test_on_the_last_attempt_the_fallback_role_gets_it_with_the_reason(reden: OnbekendeLeidinggevende) -> None:
-    routering = routeer(reden, laatste_poging=True)
-    assert routering.bestemmingen == (Bestemming(Ontvanger(Rol.HR, None), Kanaal.INBOX),)
-    assert routering.zonder_leidinggevende is reden
+def test_an_empty_role_falls_back_along_the_chain_and_the_gap_is_reported() -> None:
+    model = preset("verzuim-support")  # begeleider -> verzuimcoach
+    b = betrokkenen(medewerker(), afdeling(), rolbezetting={Ontvangerrol.VERZUIMCOACH: "vs-desk"})
+    r = routeer(taak(Ontvangerrol.BEGELEIDER), model, b, werkgever_id=WG, laatste_poging=False)
+    assert r.geadresseerden == (
+        Geadresseerde(
+            Ontvanger("verzuimcoach", "vs-desk"),
+            Soort.TAAK,
+            Ontvangerrol.VERZUIMCOACH,
+            Ontvangerrol.BEGELEIDER,
+            Leeg.NIET_BEZET,
+        ),
+    )
+    assert r.gaten == (Routeringsgat(Ontvangerrol.BEGELEIDER, Leeg.NIET_BEZET, Soort.TAAK, "persoon:vs-desk"),)
 
 
-@pytest.mark.parametrize(
-    "reden", [OnbekendeLeidinggevende.GEEN_LEIDINGGEVENDE, OnbekendeLeidinggevende.EIGEN_LEIDINGGEVENDE]
-)
-def test_when_waiting_cannot_help_the_fallback_role_gets_it_at_once(reden: OnbekendeLeidinggevende) -> None:
-    routering = routeer(reden, laatste_poging=False)
-    assert routering.bestemmingen == (Bestemming(Ontvanger(Rol.HR, None), Kanaal.INBOX),)
-    assert routering.zonder_leidinggevende is reden
-
-
-def test_the_fallback_role_is_configurable() -> None:
-    routering = routeer_naar_leidinggevende(
-        OnbekendeLeidinggevende.GEEN_LEIDINGGEVENDE,
+def test_a_task_nobody_can_take_goes_to_the_team_inbox_and_a_message_lapses() -> None:
+    model = pas_aan(preset("model-ii"), fallback_rol=Rol.BEHEERDER)
+    b = betrokkenen(medewerker(), afdeling())
+    r = routeer(
+        (*taak(Ontvangerrol.WERKCOACH), *bericht(Ontvangerrol.TAAKGEDELEGEERDE)),
+        model,
+        b,
         werkgever_id=WG,
-        werknemer_id="wn-1",
-        fallback_rol=Rol.CASEMANAGER,
         laatste_poging=False,
     )
-    assert routering.bestemmingen[0].ontvanger == Ontvanger(Rol.CASEMANAGER, None)
+    assert [g.ontvanger for g in r.geadresseerden] == [Ontvanger("beheerder", None)]
+    assert r.geadresseerden[0].namens is Ontvangerrol.WERKCOACH
+    # model II: taakgedelegeerde -> bedrijfsarts -> verzuimcoach, all empty; the message goes to nobody
+    assert [(g.rol, g.opgevangen_door) for g in r.gaten] == [
+        (Ontvangerrol.WERKCOACH, "team:beheerder"),
+        (Ontvangerrol.TAAKGEDELEGEERDE, None),
+        (Ontvangerrol.BEDRIJFSARTS, None),
+        (Ontvangerrol.VERZUIMCOACH, None),
+    ]
+
+
+def test_one_person_in_two_roles_gets_one_message_as_a_task() -> None:
+    a = Afdeling(WG, "magazijn", "Magazijn", "lg-magazijn", "lg-magazijn", None, None, 1)
+    r = routeer(
+        (*bericht(Ontvangerrol.LEIDINGGEVENDE), *taak(Ontvangerrol.HR_ADVISEUR)),
+        preset("model-iii"),
+        betrokkenen(medewerker(), a),
+        werkgever_id=WG,
+        laatste_poging=False,
+    )
+    assert [(g.ontvanger, g.soort, g.rol) for g in r.geadresseerden] == [
+        (Ontvanger("leidinggevende", "lg-magazijn"), Soort.TAAK, Ontvangerrol.LEIDINGGEVENDE)
+    ]
+
+
+@pytest.mark.parametrize(("m", "a"), [(None, None), (medewerker(), None)])
+def test_missing_personeel_data_means_try_again_later_until_the_last_attempt(
+    m: Medewerker | None, a: Afdeling | None
+) -> None:
+    model = preset("model-i")
+    with pytest.raises(PersoneelNogNietBekend) as raised:
+        routeer(taak(Ontvangerrol.LEIDINGGEVENDE), model, betrokkenen(m, a), werkgever_id=WG, laatste_poging=False)
+    assert "wn-1" in str(raised.value) and WG in str(raised.value)
+    r = routeer(taak(Ontvangerrol.LEIDINGGEVENDE), model, betrokkenen(m, a), werkgever_id=WG, laatste_poging=True)
+    assert [g.ontvanger for g in r.geadresseerden] == [Ontvanger("hr", None)]
+    assert r.geadresseerden[0].reden in (Leeg.MEDEWERKER_ONBEKEND, Leeg.AFDELING_ONBEKEND)
+
+
+def test_roles_that_do_not_need_personeel_data_do_not_wait_for_it() -> None:
+    r = routeer(
+        taak(Ontvangerrol.WERKNEMER, Ontvangerrol.TAAKGEDELEGEERDE),
+        preset("samen-regie"),
+        betrokkenen(None, None, rolbezetting={Ontvangerrol.TAAKGEDELEGEERDE: "tg-1"}),
+        werkgever_id=WG,
+        laatste_poging=False,
+    )
+    assert [g.ontvanger.id for g in r.geadresseerden] == ["wn-1", "tg-1"]

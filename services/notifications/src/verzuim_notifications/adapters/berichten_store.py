@@ -1,34 +1,37 @@
-"""Messages on PostgreSQL: the log of routed source events with their messages, and the inbox read from it.
+"""Messages on PostgreSQL: the log of routed source events with their messages, deliveries and routing gaps, and the
+inbox read from it.
 
-Channels: a message on the inbox channel *is* delivered once its row is committed. A later channel that leaves the
-process (e-mail, webhook) writes its row in the same transaction and is sent from there by a dispatcher with its
-own retries (transactional outbox), so routing stays exactly-once whatever the channel.
+A message on the inbox channel *is* delivered once its row is committed. A message on the e-mail or webhook channel
+writes its `aflevering` row in the same transaction; the dispatcher sends it from there with its own retries
+(transactional outbox), so routing stays exactly-once whatever the channel.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from verzuim_shared.auth import Principal
-from verzuim_shared.events import Rol
 
 from verzuim_notifications.adapters.database import Database
-from verzuim_notifications.application import BronEvent
-from verzuim_notifications.domain.berichten import Bericht, BerichtType
+from verzuim_notifications.application import Routeringsbesluit
+from verzuim_notifications.domain.berichten import Bericht
 from verzuim_notifications.domain.inbox import InboxItem, InboxStatus
+from verzuim_notifications.domain.regiemodel import Soort
 from verzuim_notifications.domain.routering import Bestemming, Kanaal, Ontvanger
 
 _KOLOMMEN = (
-    "id, werkgever_id, bron_event_id, ontvanger_rol, ontvanger_id, kanaal, type, titel, tekst, dossier_id, "
-    "werknemer_id, link, deadline, status, aangemaakt_op, gelezen_op, afgehandeld_op"
+    "id, werkgever_id, bron_event_id, signaal_id, ontvanger_rol, ontvanger_id, kanaal, type, soort, titel, tekst, "
+    "dossier_id, werknemer_id, link, deadline, termijn_id, termijn_code, termijn_link, namens, digest, adres, status, "
+    "aangemaakt_op, gelezen_op, afgehandeld_op, afgehandeld_door"
 )
 
 # The items a principal may see and mark: on the inbox channel of their own werkgever, addressed to them, or to
-# their role without a person.
+# their role without a person (a team inbox).
 _ZICHTBAAR = (
     "werkgever_id = %(werkgever_id)s AND kanaal = 'inbox' "
     "AND (ontvanger_id = %(ontvanger_id)s OR (ontvanger_id IS NULL AND ontvanger_rol = %(rol)s))"
@@ -39,13 +42,15 @@ def _zichtbaar_voor(principal: Principal) -> dict[str, Any]:
     return {"werkgever_id": principal.werkgever_id, "ontvanger_id": principal.id, "rol": principal.rol.value}
 
 
-def _inbox_item(row: dict[str, Any]) -> InboxItem:
-    bericht = Bericht(
+def bericht_uit_rij(row: dict[str, Any]) -> Bericht:
+    return Bericht(
         id=row["id"],
         werkgever_id=row["werkgever_id"],
         bron_event_id=row["bron_event_id"],
-        bestemming=Bestemming(Ontvanger(Rol(row["ontvanger_rol"]), row["ontvanger_id"]), Kanaal(row["kanaal"])),
-        type=BerichtType(row["type"]),
+        signaal_id=row["signaal_id"],
+        bestemming=Bestemming(Ontvanger(row["ontvanger_rol"], row["ontvanger_id"]), Kanaal(row["kanaal"])),
+        type=row["type"],
+        soort=Soort(row["soort"]),
         titel=row["titel"],
         tekst=row["tekst"],
         dossier_id=row["dossier_id"],
@@ -53,41 +58,81 @@ def _inbox_item(row: dict[str, Any]) -> InboxItem:
         link=row["link"],
         deadline=row["deadline"],
         aangemaakt_op=row["aangemaakt_op"],
+        termijn_id=row["termijn_id"],
+        termijn_code=row["termijn_code"],
+        termijn_link=row["termijn_link"],
+        namens=row["namens"],
+        digest=row["digest"],
+        adres=row["adres"],
     )
+
+
+def _inbox_item(row: dict[str, Any]) -> InboxItem:
     return InboxItem(
-        bericht=bericht,
+        bericht=bericht_uit_rij(row),
         status=InboxStatus(row["status"]),
         gelezen_op=row["gelezen_op"],
         afgehandeld_op=row["afgehandeld_op"],
+        afgehandeld_door=row["afgehandeld_door"],
     )
 
 
-async def _schrijf_bericht(conn: AsyncConnection[Any], bericht: Bericht) -> None:
-    ontvanger = bericht.bestemming.ontvanger
-    await conn.execute(
+_INSERT_BERICHT = """
+    INSERT INTO bericht (id, werkgever_id, bron_event_id, signaal_id, ontvanger_rol, ontvanger_id, kanaal, type, soort,
+                         titel, tekst, dossier_id, werknemer_id, link, deadline, termijn_id, termijn_code, termijn_link,
+                         namens, digest, adres, aflevering_id, status, aangemaakt_op)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'open', %s)
+    ON CONFLICT DO NOTHING
+"""
+
+
+def _bericht_params(b: Bericht, aflevering_id: UUID | None) -> tuple[Any, ...]:
+    o = b.bestemming.ontvanger
+    return (
+        b.id,
+        b.werkgever_id,
+        b.bron_event_id,
+        b.signaal_id,
+        o.rol,
+        o.id,
+        b.bestemming.kanaal.value,
+        b.type,
+        b.soort.value,
+        b.titel,
+        b.tekst,
+        b.dossier_id,
+        b.werknemer_id,
+        b.link,
+        b.deadline,
+        b.termijn_id,
+        b.termijn_code,
+        b.termijn_link,
+        b.namens,
+        b.digest,
+        b.adres,
+        aflevering_id,
+        b.aangemaakt_op,
+    )
+
+
+async def schrijf_aflevering(
+    conn: AsyncConnection[Any],
+    aflevering_id: UUID,
+    werkgever_id: str,
+    kanaal: str,
+    ontvanger_id: str,
+    adres: str,
+    onderwerp: str,
+    inhoud: str,
+) -> bool:
+    cur = await conn.execute(
         """
-        INSERT INTO bericht (id, werkgever_id, bron_event_id, ontvanger_rol, ontvanger_id, kanaal, type, titel, tekst,
-                             dossier_id, werknemer_id, link, deadline, status, aangemaakt_op)
-        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'open', %s)
-        ON CONFLICT DO NOTHING
+        INSERT INTO aflevering (id, werkgever_id, kanaal, ontvanger_id, adres, onderwerp, inhoud)
+        VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING RETURNING id
         """,
-        (
-            bericht.id,
-            bericht.werkgever_id,
-            bericht.bron_event_id,
-            ontvanger.rol.value,
-            ontvanger.id,
-            bericht.bestemming.kanaal.value,
-            bericht.type.value,
-            bericht.titel,
-            bericht.tekst,
-            bericht.dossier_id,
-            bericht.werknemer_id,
-            bericht.link,
-            bericht.deadline,
-            bericht.aangemaakt_op,
-        ),
+        (aflevering_id, werkgever_id, kanaal, ontvanger_id, adres, onderwerp, inhoud),
     )
+    return await cur.fetchone() is not None
 
 
 class PostgresBerichtenlog:
@@ -99,18 +144,71 @@ class PostgresBerichtenlog:
             cur = await conn.execute("SELECT 1 FROM verwerkt_event WHERE event_id = %s", (event_id,))
             return await cur.fetchone() is not None
 
-    async def leg_vast(self, bron: BronEvent, berichten: Sequence[Bericht]) -> bool:
+    async def leg_vast(self, besluit: Routeringsbesluit) -> bool:
+        bron = besluit.bron
+        aflevering_van = {bid: a.id for a in besluit.afleveringen for bid in a.bericht_ids}
         async with self._db.pool.connection() as conn, conn.transaction():
             cur = await conn.execute(
-                "INSERT INTO verwerkt_event (event_id, werkgever_id, subject) VALUES (%s, %s, %s) "
-                "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
-                (bron.event_id, bron.werkgever_id, bron.subject),
+                """
+                INSERT INTO verwerkt_event (event_id, werkgever_id, subject, regiemodel_bron, regiemodel_versie,
+                                            regiemodel_basis)
+                VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+                """,
+                (
+                    bron.event_id,
+                    bron.werkgever_id,
+                    bron.subject,
+                    bron.regiemodel_bron,
+                    bron.regiemodel_versie,
+                    bron.regiemodel_basis,
+                ),
             )
             if await cur.fetchone() is None:
                 return False  # routed before (e.g. by another replica): its messages stand
-            for bericht in berichten:
-                await _schrijf_bericht(conn, bericht)
+            for a in besluit.afleveringen:
+                await schrijf_aflevering(
+                    conn, a.id, a.werkgever_id, a.kanaal.value, a.ontvanger_id, a.adres, a.onderwerp, a.inhoud
+                )
+            async with conn.cursor() as cur2:
+                await cur2.executemany(
+                    _INSERT_BERICHT, [_bericht_params(b, aflevering_van.get(b.id)) for b in besluit.berichten]
+                )
+                await cur2.executemany(
+                    """
+                    INSERT INTO routeringsgat (werkgever_id, signaal_id, bron_event_id, signaal, dossier_id,
+                                               werknemer_id, rol, reden, soort, opgevangen_door, aangemaakt_op)
+                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+                    """,
+                    [
+                        (
+                            g.werkgever_id,
+                            g.signaal_id,
+                            g.bron_event_id,
+                            g.signaal,
+                            g.dossier_id,
+                            g.werknemer_id,
+                            g.gat.rol.value,
+                            g.gat.reden.value,
+                            g.gat.soort.value,
+                            g.gat.opgevangen_door,
+                            g.aangemaakt_op,
+                        )
+                        for g in besluit.gaten
+                    ],
+                )
             return True
+
+    async def sluit_termijn_taken(self, werkgever_id: str, termijn_id: UUID, nu: datetime) -> int:
+        async with self._db.pool.connection() as conn, conn.transaction():
+            cur = await conn.execute(
+                """
+                UPDATE bericht SET status = 'afgehandeld', gelezen_op = coalesce(gelezen_op, %s), afgehandeld_op = %s,
+                                   afgehandeld_door = 'systeem'
+                WHERE werkgever_id = %s AND termijn_id = %s AND kanaal = 'inbox' AND status <> 'afgehandeld'
+                """,
+                (nu, nu, werkgever_id, termijn_id),
+            )
+            return cur.rowcount
 
 
 class PostgresInboxStore:
@@ -145,7 +243,14 @@ class PostgresInboxStore:
             volgend = wijziging(huidig)
             if volgend != huidig:
                 await conn.execute(
-                    "UPDATE bericht SET status = %s, gelezen_op = %s, afgehandeld_op = %s WHERE id = %s",
-                    (volgend.status.value, volgend.gelezen_op, volgend.afgehandeld_op, item_id),
+                    "UPDATE bericht SET status = %s, gelezen_op = %s, afgehandeld_op = %s, afgehandeld_door = %s "
+                    "WHERE id = %s",
+                    (
+                        volgend.status.value,
+                        volgend.gelezen_op,
+                        volgend.afgehandeld_op,
+                        volgend.afgehandeld_door,
+                        item_id,
+                    ),
                 )
             return volgend

@@ -70,10 +70,160 @@ SCHEMA: tuple[str, ...] = (
         afgehandeld_op timestamptz
     )
     """,
-    # Exactly once per (source event, recipient, channel), also if an id were ever derived differently.
+    # The columns of the routing by regiemodel and the channels (added to the first slice's table).
+    "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS signaal_id uuid",
+    "UPDATE bericht SET signaal_id = bron_event_id WHERE signaal_id IS NULL",
+    "ALTER TABLE bericht ALTER COLUMN signaal_id SET NOT NULL",
+    "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS soort text NOT NULL DEFAULT 'taak'",
+    "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS termijn_id uuid",
+    "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS termijn_code text",
+    "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS termijn_link text",
+    "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS namens text",
+    "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS digest boolean NOT NULL DEFAULT false",
+    "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS aflevering_id uuid",
+    "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS afgehandeld_door text",
+    "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS adres text",
+    # Exactly once per (signal, recipient, channel): a person is one recipient whatever roles they fill, a team inbox
+    # is one recipient per login role. (The first slice keyed on the source event and the role.)
+    "DROP INDEX IF EXISTS bericht_eenmaal",
     """
-    CREATE UNIQUE INDEX IF NOT EXISTS bericht_eenmaal
-        ON bericht (bron_event_id, ontvanger_rol, (coalesce(ontvanger_id, '')), kanaal)
+    CREATE UNIQUE INDEX IF NOT EXISTS bericht_eenmaal_per_ontvanger
+        ON bericht (signaal_id, (coalesce('persoon:' || ontvanger_id, 'team:' || ontvanger_rol)), kanaal)
+    """,
+    "CREATE INDEX IF NOT EXISTS bericht_termijn ON bericht (termijn_id) WHERE termijn_id IS NOT NULL",
+    """
+    CREATE INDEX IF NOT EXISTS bericht_digest_wachtend
+        ON bericht (werkgever_id, ontvanger_id, aangemaakt_op) WHERE digest AND aflevering_id IS NULL
+    """,
+    # Which regiemodel routed a source event (bron: afdeling, werkgever or standaard).
+    "ALTER TABLE verwerkt_event ADD COLUMN IF NOT EXISTS regiemodel_bron text",
+    "ALTER TABLE verwerkt_event ADD COLUMN IF NOT EXISTS regiemodel_versie integer",
+    "ALTER TABLE verwerkt_event ADD COLUMN IF NOT EXISTS regiemodel_basis text",
+    # ---------------------------------------------------------------- deliveries (transactional outbox)
+    # One row per e-mail or webhook call to make, written in the transaction that routes the source event (or that
+    # bundles a daily digest). The dispatcher claims due rows for `geclaimd_tot`, sends, and records the outcome.
+    """
+    CREATE TABLE IF NOT EXISTS aflevering (
+        id uuid PRIMARY KEY,
+        werkgever_id text NOT NULL,
+        kanaal text NOT NULL CHECK (kanaal IN ('email', 'webhook')),
+        ontvanger_id text NOT NULL,
+        adres text NOT NULL,
+        onderwerp text NOT NULL,
+        inhoud text NOT NULL,
+        status text NOT NULL DEFAULT 'wachtend' CHECK (status IN ('wachtend', 'verzonden', 'mislukt')),
+        pogingen integer NOT NULL DEFAULT 0,
+        volgende_poging_op timestamptz NOT NULL DEFAULT now(),
+        geclaimd_tot timestamptz,
+        laatste_fout text,
+        aangemaakt_op timestamptz NOT NULL DEFAULT now(),
+        verzonden_op timestamptz,
+        mislukt_op timestamptz,
+        opnieuw_aangeboden integer NOT NULL DEFAULT 0
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS aflevering_te_doen ON aflevering (volgende_poging_op) WHERE status = 'wachtend'",
+    """
+    CREATE INDEX IF NOT EXISTS aflevering_mislukt
+        ON aflevering (werkgever_id, mislukt_op DESC) WHERE status = 'mislukt'
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS afleverpoging (
+        aflevering_id uuid NOT NULL REFERENCES aflevering (id),
+        ronde integer NOT NULL,
+        poging integer NOT NULL,
+        op timestamptz NOT NULL DEFAULT now(),
+        gelukt boolean NOT NULL,
+        fout text,
+        PRIMARY KEY (aflevering_id, ronde, poging)
+    )
+    """,
+    # ---------------------------------------------------------------- regiemodel (versioned), rolbezetting, gaps
+    # Append-only: every change is a new version of its scope ('' = the werkgever, else the afdeling id). model NULL:
+    # the afdeling follows the werkgever again.
+    """
+    CREATE TABLE IF NOT EXISTS regiemodel_versie (
+        werkgever_id text NOT NULL,
+        scope text NOT NULL,
+        versie integer NOT NULL,
+        geldig_vanaf timestamptz NOT NULL,
+        model jsonb,
+        geregistreerd_op timestamptz NOT NULL,
+        actor_id text NOT NULL,
+        actor_rol text NOT NULL,
+        reden text,
+        PRIMARY KEY (werkgever_id, scope, versie)
+    )
+    """,
+    # Who fills a role for the whole werkgever (afdeling_id '') or one afdeling: the arbodienst's bedrijfsarts and
+    # taakgedelegeerde, the Verzuim Support desk's verzuimcoach, the werkcoach, a default casemanager.
+    """
+    CREATE TABLE IF NOT EXISTS rolbezetting (
+        werkgever_id text NOT NULL,
+        afdeling_id text NOT NULL,
+        rol text NOT NULL,
+        persoon_id text NOT NULL,
+        naam text,
+        email text,
+        organisatie text,
+        bijgewerkt_op timestamptz NOT NULL,
+        bijgewerkt_door text NOT NULL,
+        PRIMARY KEY (werkgever_id, afdeling_id, rol)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS routeringsgat (
+        werkgever_id text NOT NULL,
+        signaal_id uuid NOT NULL,
+        bron_event_id uuid NOT NULL,
+        signaal text NOT NULL,
+        dossier_id uuid,
+        werknemer_id text NOT NULL,
+        rol text NOT NULL,
+        reden text NOT NULL,
+        soort text NOT NULL,
+        opgevangen_door text,
+        aangemaakt_op timestamptz NOT NULL,
+        PRIMARY KEY (signaal_id, rol)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS routeringsgat_recent ON routeringsgat (werkgever_id, aangemaakt_op DESC)",
+    # ---------------------------------------------------------------- dossier facts the routing needs
+    # Per dossier the assigned casemanager/verzuimcoach (and who was assigned last) and the bedrijfsarts of the last
+    # planned spreekuur; each with the dossier version it came from, so a late redelivery never undoes a later fact.
+    """
+    CREATE TABLE IF NOT EXISTS dossier_begeleiding (
+        werkgever_id text NOT NULL,
+        dossier_id uuid NOT NULL,
+        rol text NOT NULL,
+        persoon_id text NOT NULL,
+        versie integer NOT NULL,
+        PRIMARY KEY (werkgever_id, dossier_id, rol)
+    )
+    """,
+    # Every melding (DossierGeopend, EpisodeToegevoegd) for the frequent-verzuim rule (decisions D8).
+    """
+    CREATE TABLE IF NOT EXISTS melding (
+        melding_id uuid PRIMARY KEY,
+        werkgever_id text NOT NULL,
+        werknemer_id text NOT NULL,
+        eerste_ziektedag date NOT NULL,
+        dossier_id uuid NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS melding_per_werknemer ON melding (werkgever_id, werknemer_id, eerste_ziektedag)",
+    # ---------------------------------------------------------------- per-person preferences
+    """
+    CREATE TABLE IF NOT EXISTS voorkeur (
+        werkgever_id text NOT NULL,
+        persoon_id text NOT NULL,
+        kanalen text[] NOT NULL,
+        bezorging text NOT NULL CHECK (bezorging IN ('direct', 'dagelijks')),
+        webhook_url text,
+        webhook_secret text,
+        bijgewerkt_op timestamptz NOT NULL,
+        PRIMARY KEY (werkgever_id, persoon_id)
+    )
     """,
     """
     CREATE INDEX IF NOT EXISTS bericht_inbox_persoon

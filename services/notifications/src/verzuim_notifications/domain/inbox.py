@@ -24,6 +24,8 @@ class InboxItem:
     status: InboxStatus
     gelezen_op: datetime | None = None
     afgehandeld_op: datetime | None = None
+    # Who marked it done: None for the recipient, "systeem" when its termijn was fulfilled or ended.
+    afgehandeld_door: str | None = None
 
 
 def markeer(item: InboxItem, status: InboxStatus, nu: datetime) -> InboxItem:

@@ -13,34 +13,49 @@ from verzuim_shared.problems import NotFound
 
 from verzuim_notifications.application import Inbox
 from verzuim_notifications.domain.inbox import InboxItem, InboxStatus
+from verzuim_notifications.domain.regiemodel import Soort
 
 
 class InboxItemOut(BaseModel):
     id: UUID
-    type: str = Field(description="What the item is about, e.g. ziekmelding")
+    type: str = Field(description="The signal, e.g. ziekmelding, termijn_nadert, frequent_verzuim")
+    soort: Soort = Field(description="taak: act by the deadline; bericht: for information")
     titel: str
     tekst: str
+    rol: str = Field(description="The role you received it in (or the team role of a team inbox)")
+    namens: str | None = Field(description="The empty role you stand in for, if any")
     dossier_id: UUID | None
     werknemer_id: str | None
     link: str | None = Field(description="The verzuimdossier in the cases service")
-    deadline: date | None = Field(description="The day by which the first step is due")
+    termijn_id: UUID | None
+    termijn_code: str | None
+    termijn_link: str | None = Field(description="The termijn in the deadlines service")
+    deadline: date | None = Field(description="The day by which the task is due")
     status: InboxStatus
     aangemaakt_op: datetime
+    afgehandeld_door: str | None = Field(description="systeem when the termijn was fulfilled or ended")
 
     @classmethod
     def of(cls, item: InboxItem) -> InboxItemOut:
         b = item.bericht
         return cls(
             id=b.id,
-            type=b.type.value,
+            type=b.type,
+            soort=b.soort,
             titel=b.titel,
             tekst=b.tekst,
+            rol=b.bestemming.ontvanger.rol,
+            namens=b.namens,
             dossier_id=b.dossier_id,
             werknemer_id=b.werknemer_id,
             link=b.link,
+            termijn_id=b.termijn_id,
+            termijn_code=b.termijn_code,
+            termijn_link=b.termijn_link,
             deadline=b.deadline,
             status=item.status,
             aangemaakt_op=b.aangemaakt_op,
+            afgehandeld_door=item.afgehandeld_door,
         )
 
 

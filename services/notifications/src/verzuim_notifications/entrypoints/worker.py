@@ -14,21 +14,24 @@ from verzuim_notifications.domain.routering import PersoneelNogNietBekend
 
 PERSONEEL_CONSUMER = "notifications-personeel"
 DOSSIER_CONSUMER = "notifications-dossier"
+TERMIJN_CONSUMER = "notifications-termijn"
 
 
 def register_consumers(
     broker: NatsBroker, settings: ServiceSettings, projectie: PersoneelProjectie, notificaties: Notificaties
 ) -> None:
-    # Whole streams, not only the subjects handled today: a durable's filter is fixed when it is created, and the
-    # next slices (herstel, termijn signals) handle more dossier events without recreating the consumer.
+    # Whole streams, not only the subjects handled today: a durable's filter is fixed when it is created, and a later
+    # signal can be handled without recreating the consumer.
     @durable_consumer(broker, settings, stream=Stream.PERSONEEL, durable=PERSONEEL_CONSUMER)
     async def personeel(event: Event, delivery: Delivery) -> None:
         await projectie.verwerk(event, delivery.stream_sequence)
 
-    @durable_consumer(broker, settings, stream=Stream.DOSSIER, durable=DOSSIER_CONSUMER)
-    async def dossier(event: Event, delivery: Delivery) -> None:
+    async def signaal(event: Event, delivery: Delivery) -> None:
         try:
             await notificaties.verwerk(event, laatste_poging=delivery.last_attempt)
         except PersoneelNogNietBekend as exc:
             # The personeel stream may lag behind the dossier stream: wait for it, up to the last attempt.
             raise RetryLater(str(exc)) from exc
+
+    durable_consumer(broker, settings, stream=Stream.DOSSIER, durable=DOSSIER_CONSUMER)(signaal)
+    durable_consumer(broker, settings, stream=Stream.TERMIJN, durable=TERMIJN_CONSUMER)(signaal)
