@@ -118,6 +118,7 @@ def test_a_dossier_event_without_a_public_mapping_stops_the_relay_instead_of_lea
         actor=HR,
         geregistreerd_op=NOW,
         bron_event_id=uuid4(),
+        keten_hash=None,
     )
     with pytest.raises(UnmappedDossierEvent):
         to_public_event(event)
