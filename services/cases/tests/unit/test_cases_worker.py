@@ -108,9 +108,7 @@ def dead_letters(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Delivery, str]]:
 
 def consumer(stub: StubApplication) -> IntakeBatchConsumer:
     settings = CasesSettings(consumer_max_deliver=5, consumer_backoff_s=(0.2, 1.0, 5.0))
-    return IntakeBatchConsumer(
-        cast(NatsBroker, None), settings, lambda: cast(DossierApplication, stub), batch_size=10
-    )
+    return IntakeBatchConsumer(cast(NatsBroker, None), settings, lambda: cast(DossierApplication, stub), batch_size=10)
 
 
 async def test_one_fetched_batch_is_applied_in_one_call_and_every_message_is_acked() -> None:

@@ -1096,7 +1096,8 @@ class Verzuimdossier(Aggregate):
 
     def registreer_stap(
         self,
-        soort: type[Verzuimdossier.Processtap],
+        stapsoort: type[Verzuimdossier.Processtap],
+        /,
         *,
         datum: date,
         actor: Actor,
@@ -1106,14 +1107,14 @@ class Verzuimdossier(Aggregate):
         **velden: Any,
     ) -> None:
         """Record one WvP process step after its guards: `velden` are the step's own fields (see `stapvelden`)."""
-        verwacht = set(soort.stapvelden())
+        verwacht = set(stapsoort.stapvelden())
         if set(velden) != verwacht:
-            raise TypeError(f"{soort.__name__} takes {sorted(verwacht)}, got {sorted(velden)}")
-        if soort is Verzuimdossier.EpisodeToegevoegd:
+            raise TypeError(f"{stapsoort.__name__} takes {sorted(verwacht)}, got {sorted(velden)}")
+        if stapsoort is Verzuimdossier.EpisodeToegevoegd:
             raise TypeError("a new episode comes from a ziekmelding: use voeg_episode_toe")
-        self._controleer_stap(soort, datum, vandaag, velden)
+        self._controleer_stap(stapsoort, datum, vandaag, velden)
         self.trigger_event(
-            soort,
+            stapsoort,
             timestamp=geregistreerd_op,
             werkgever_id=self.werkgever_id,
             werknemer_id=self.werknemer_id,
