@@ -489,8 +489,9 @@ class DossierApplication(Application[UUID]):
 
     def dossier_op_moment(self, lezer: Principal, dossier_id: UUID, moment: datetime) -> Verzuimdossier:
         """The dossier as it stood at `moment` (recording time): every event recorded at or before it."""
-        self.dossier_voor(lezer, dossier_id)
-        versie = self.lookup.versie_op(dossier_id, moment)
+        huidig = self.dossier_voor(lezer, dossier_id)
+        versies = [s.versie for s in huidig.stappen if s.geregistreerd_op <= moment]
+        versie = max(versies, default=None)
         if versie is None:
             raise DossierNietGevonden(f"Dossier {dossier_id} bestond op {moment.isoformat()} nog niet.")
         return self.dossier_voor(lezer, dossier_id, versie)

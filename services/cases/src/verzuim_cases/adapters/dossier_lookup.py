@@ -6,7 +6,7 @@
   (werkgever, werknemer, volgnummer) makes two writers that both decided about the same werknemer's next episode
   collide, so one of them decides again with the other's result in view;
 - `herstel_lookup`: herstel → dossier (idempotent herstel);
-- `dossier_versie`: the recording time of every version, for replay at a peildatum.
+- `cases_medewerker`: each werknemer's afdeling, from the personeel stream (see `personeel.py`).
 
 The rows are written by `DossierRecorder` in the same transaction as the dossier's events, so they never disagree
 with the event store. Writing the same rows again changes nothing.
@@ -14,9 +14,10 @@ with the event store. Writing the same rows again changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -31,7 +32,6 @@ from verzuim_cases.domain.samentelling import BekendeEpisode
 DOSSIER_TABLE = "dossier_lookup"
 EPISODE_TABLE = "episode_lookup"
 HERSTEL_TABLE = "herstel_lookup"
-VERSIE_TABLE = "dossier_versie"
 MEDEWERKER_TABLE = "cases_medewerker"
 LEGACY_MELDING_TABLE = "melding_lookup"  # before samentelling: melding → dossier only
 
@@ -67,15 +67,9 @@ class LookupUpdate:
     # Episodes this save adds, with their number among all the werknemer's episodes (1, 2, ...).
     nieuwe_episodes: tuple[tuple[UUID, int], ...]
     herstel_ids: tuple[UUID, ...]
-    versies: tuple[tuple[int, datetime], ...]  # (version, recording time) of the events this save stores
 
     @classmethod
     def of(cls, dossier: Verzuimdossier, *, nieuwe_episodes: Iterable[tuple[UUID, int]] = ()) -> LookupUpdate:
-        versies = tuple(
-            (e.originator_version, e.geregistreerd_op)
-            for e in dossier.pending_events
-            if isinstance(e, Verzuimdossier.Gebeurtenis)
-        )
         return cls(
             dossier=DossierRegel(
                 dossier_id=dossier.id,
@@ -90,7 +84,6 @@ class LookupUpdate:
             episodes=tuple(EpisodeRegel(e.melding_id, e.eerste_ziektedag, e.hersteldatum) for e in dossier.episodes),
             nieuwe_episodes=tuple(nieuwe_episodes),
             herstel_ids=tuple(h.herstel_id for h in dossier.herstellen),
-            versies=versies,
         )
 
 
@@ -99,8 +92,8 @@ def _table(schema: str, name: str) -> Composed:
 
 
 def lookup_ddl(schema: str) -> list[Composed]:
-    dossiers, episodes, herstellen, versies, medewerkers = (
-        _table(schema, t) for t in (DOSSIER_TABLE, EPISODE_TABLE, HERSTEL_TABLE, VERSIE_TABLE, MEDEWERKER_TABLE)
+    dossiers, episodes, herstellen, medewerkers = (
+        _table(schema, t) for t in (DOSSIER_TABLE, EPISODE_TABLE, HERSTEL_TABLE, MEDEWERKER_TABLE)
     )
     return [
         SQL(
@@ -138,11 +131,6 @@ def lookup_ddl(schema: str) -> list[Composed]:
         ).format(herstellen),
         SQL(
             "CREATE TABLE IF NOT EXISTS {} ("
-            " dossier_id uuid NOT NULL, versie bigint NOT NULL, geregistreerd_op timestamptz NOT NULL,"
-            " PRIMARY KEY (dossier_id, versie))"
-        ).format(versies),
-        SQL(
-            "CREATE TABLE IF NOT EXISTS {} ("
             " werkgever_id text NOT NULL, werknemer_id text NOT NULL, afdeling_id text NOT NULL,"
             " leidinggevende_id text, geldig_vanaf date NOT NULL, bron_event_id uuid NOT NULL,"
             " PRIMARY KEY (werkgever_id, werknemer_id))"
@@ -150,81 +138,92 @@ def lookup_ddl(schema: str) -> list[Composed]:
     ]
 
 
+def _jsonb(rows: list[dict[str, Any]]) -> str:
+    """Rows for `jsonb_to_recordset`: one parameter per statement instead of one per value (far cheaper to send)."""
+    return json.dumps(rows, default=str, separators=(",", ":"))
+
+
 def write_lookups(curs: Cursor[DictRow], schema: str, updates: Sequence[LookupUpdate]) -> None:
-    """Write the rows of the saved dossiers inside the caller's transaction (statements batched per table)."""
+    """Write the rows of the saved dossiers inside the caller's transaction (one statement per table)."""
     if not updates:
         return
-    curs.executemany(
+    dossier_rows = [
+        {
+            "dossier_id": u.dossier.dossier_id,
+            "werkgever_id": u.dossier.werkgever_id,
+            "werknemer_id": u.dossier.werknemer_id,
+            "status": u.dossier.status.value,
+            "eerste_ziektedag": u.dossier.eerste_ziektedag,
+            "hersteldatum": u.dossier.hersteldatum,
+            "versie": u.dossier.versie,
+            "keten_hash": u.keten_hash,
+        }
+        for u in updates
+    ]
+    curs.execute(
         SQL(
             "INSERT INTO {t} AS d"
             " (dossier_id, werkgever_id, werknemer_id, status, eerste_ziektedag, hersteldatum, versie, keten_hash)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            " SELECT * FROM jsonb_to_recordset(%s::jsonb) AS r(dossier_id uuid, werkgever_id text,"
+            " werknemer_id text, status text, eerste_ziektedag date, hersteldatum date, versie bigint, keten_hash text)"
             " ON CONFLICT (dossier_id) DO UPDATE SET status = EXCLUDED.status,"
             " eerste_ziektedag = EXCLUDED.eerste_ziektedag, hersteldatum = EXCLUDED.hersteldatum,"
             " versie = EXCLUDED.versie, keten_hash = EXCLUDED.keten_hash"
             " WHERE d.versie < EXCLUDED.versie"
         ).format(t=_table(schema, DOSSIER_TABLE)),
-        [
-            (
-                u.dossier.dossier_id,
-                u.dossier.werkgever_id,
-                u.dossier.werknemer_id,
-                u.dossier.status.value,
-                u.dossier.eerste_ziektedag,
-                u.dossier.hersteldatum,
-                u.dossier.versie,
-                u.keten_hash,
-            )
-            for u in updates
-        ],
+        (_jsonb(dossier_rows),),
     )
-    nieuw: list[tuple[Any, ...]] = []
-    bestaand: list[tuple[Any, ...]] = []
+    nieuw: list[dict[str, Any]] = []
+    bestaand: list[dict[str, Any]] = []
     for u in updates:
         nummers = dict(u.nieuwe_episodes)
         for e in u.episodes:
+            row = {"melding_id": e.melding_id, "eerste_ziektedag": e.eerste_ziektedag, "hersteldatum": e.hersteldatum}
             if e.melding_id in nummers:
-                nieuw.append(
-                    (
-                        e.melding_id,
-                        u.dossier.dossier_id,
-                        u.dossier.werkgever_id,
-                        u.dossier.werknemer_id,
-                        nummers[e.melding_id],
-                        e.eerste_ziektedag,
-                        e.hersteldatum,
-                    )
+                row.update(
+                    dossier_id=u.dossier.dossier_id,
+                    werkgever_id=u.dossier.werkgever_id,
+                    werknemer_id=u.dossier.werknemer_id,
+                    volgnummer=nummers[e.melding_id],
                 )
+                nieuw.append(row)
             else:
-                bestaand.append((e.eerste_ziektedag, e.hersteldatum, e.melding_id))
+                bestaand.append(row)
     if nieuw:
         # A plain INSERT: a concurrent writer that took the same melding or the same volgnummer makes this
         # transaction fail with an IntegrityError, and the caller decides again.
-        curs.executemany(
+        curs.execute(
             SQL(
                 "INSERT INTO {t} (melding_id, dossier_id, werkgever_id, werknemer_id, volgnummer, eerste_ziektedag,"
-                " hersteldatum) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                " hersteldatum) SELECT melding_id, dossier_id, werkgever_id, werknemer_id, volgnummer,"
+                " eerste_ziektedag, hersteldatum FROM jsonb_to_recordset(%s::jsonb) AS r(melding_id uuid,"
+                " dossier_id uuid, werkgever_id text, werknemer_id text, volgnummer integer, eerste_ziektedag date,"
+                " hersteldatum date)"
             ).format(t=_table(schema, EPISODE_TABLE)),
-            nieuw,
+            (_jsonb(nieuw),),
         )
     if bestaand:
-        curs.executemany(
-            SQL("UPDATE {t} SET eerste_ziektedag = %s, hersteldatum = %s WHERE melding_id = %s").format(
-                t=_table(schema, EPISODE_TABLE)
-            ),
-            bestaand,
+        curs.execute(
+            SQL(
+                "UPDATE {t} e SET eerste_ziektedag = r.eerste_ziektedag, hersteldatum = r.hersteldatum"
+                " FROM jsonb_to_recordset(%s::jsonb) AS r(melding_id uuid, eerste_ziektedag date, hersteldatum date)"
+                " WHERE e.melding_id = r.melding_id"
+                " AND (e.eerste_ziektedag, e.hersteldatum) IS DISTINCT FROM (r.eerste_ziektedag, r.hersteldatum)"
+            ).format(t=_table(schema, EPISODE_TABLE)),
+            (_jsonb(bestaand),),
         )
-    herstellen = [(h, u.dossier.dossier_id, u.dossier.werkgever_id) for u in updates for h in u.herstel_ids]
+    herstellen = [
+        {"herstel_id": h, "dossier_id": u.dossier.dossier_id, "werkgever_id": u.dossier.werkgever_id}
+        for u in updates
+        for h in u.herstel_ids
+    ]
     if herstellen:
-        curs.executemany(
-            SQL("INSERT INTO {t} VALUES (%s, %s, %s) ON CONFLICT DO NOTHING").format(t=_table(schema, HERSTEL_TABLE)),
-            herstellen,
-        )
-    versies = [(u.dossier.dossier_id, v, t) for u in updates for v, t in u.versies]
-    if versies:
-        curs.executemany(
-            SQL("INSERT INTO {t} VALUES (%s, %s, %s) ON CONFLICT DO NOTHING").format(t=_table(schema, VERSIE_TABLE)),
-            versies,
+        curs.execute(
+            SQL(
+                "INSERT INTO {t} SELECT * FROM jsonb_to_recordset(%s::jsonb)"
+                " AS r(herstel_id uuid, dossier_id uuid, werkgever_id text) ON CONFLICT DO NOTHING"
+            ).format(t=_table(schema, HERSTEL_TABLE)),
+            (_jsonb(herstellen),),
         )
 
 
@@ -293,10 +292,11 @@ class DossierLookup:
         if not melding_ids:
             return {}
         rows = self._fetch(
-            SQL("SELECT melding_id, werkgever_id, dossier_id FROM {} WHERE melding_id = ANY(%s)").format(
-                self._t(EPISODE_TABLE)
-            ),
-            (list(melding_ids),),
+            SQL(
+                "SELECT melding_id, werkgever_id, dossier_id FROM {} WHERE melding_id IN"
+                " (SELECT jsonb_array_elements_text(%s::jsonb)::uuid)"
+            ).format(self._t(EPISODE_TABLE)),
+            (json.dumps([str(m) for m in melding_ids]),),
         )
         return {r["melding_id"]: (r["werkgever_id"], r["dossier_id"]) for r in rows}
 
@@ -317,10 +317,11 @@ class DossierLookup:
             SQL(
                 "SELECT e.werkgever_id, e.werknemer_id, e.melding_id, e.dossier_id, e.volgnummer,"
                 " e.eerste_ziektedag, e.hersteldatum, d.status"
-                " FROM {e} e JOIN {d} d ON d.dossier_id = e.dossier_id"
-                " WHERE e.werkgever_id = ANY(%s) AND e.werknemer_id = ANY(%s)"
+                " FROM jsonb_to_recordset(%s::jsonb) AS p(wg text, wn text)"
+                " JOIN {e} e ON e.werkgever_id = p.wg AND e.werknemer_id = p.wn"
+                " JOIN {d} d ON d.dossier_id = e.dossier_id"
             ).format(e=self._t(EPISODE_TABLE), d=self._t(DOSSIER_TABLE)),
-            ([p[0] for p in paren], [p[1] for p in paren]),
+            (json.dumps([{"wg": p[0], "wn": p[1]} for p in paren]),),
         )
         for r in rows:
             key = (r["werkgever_id"], r["werknemer_id"])
@@ -408,16 +409,6 @@ class DossierLookup:
             hersteldatum=r["hersteldatum"],
             versie=r["versie"],
         )
-
-    def versie_op(self, dossier_id: UUID, moment: datetime) -> int | None:
-        """The dossier's last version recorded at or before `moment`; None if it did not exist yet."""
-        rows = self._fetch(
-            SQL("SELECT max(versie) AS versie FROM {} WHERE dossier_id = %s AND geregistreerd_op <= %s").format(
-                self._t(VERSIE_TABLE)
-            ),
-            (dossier_id, moment),
-        )
-        return None if not rows or rows[0]["versie"] is None else int(rows[0]["versie"])
 
     def kop(self, dossier_id: UUID) -> tuple[int, str | None] | None:
         """The version and chain head the lookup row recorded with the last save."""

@@ -96,8 +96,13 @@ class OutboxRelay:
                 failures = 0
                 if count == self._batch_size:
                     continue  # there may be more waiting
-                with contextlib.suppress(TimeoutError):
+                try:
                     await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
+                except TimeoutError:
+                    # A cancel racing the timeout can come out as TimeoutError: do not swallow it.
+                    task = asyncio.current_task()
+                    if task is not None and task.cancelling():
+                        raise asyncio.CancelledError from None
 
     async def _become_active(self, conn: Connection) -> None:
         announced = False

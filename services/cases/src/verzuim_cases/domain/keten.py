@@ -17,7 +17,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -30,34 +29,30 @@ HASH_ATTRIBUTE = "keten_hash"
 NOT_SEALED = frozenset({HASH_ATTRIBUTE, "class_version"})
 
 
-def canoniek(value: Any) -> Any:
-    """A JSON-ready form of `value` that is the same for equal values, however they were built or decoded."""
-    if value is None or isinstance(value, bool | int | str):
-        return value.value if isinstance(value, Enum) else value
-    if isinstance(value, float):
-        return value
-    if isinstance(value, UUID):
-        return str(value)
+def _json_default(value: Any) -> Any:
+    """The canonical form of what JSON has no type for (dicts, lists, str, int, float, bool and None it has)."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
     if isinstance(value, Actor):
         return {"id": value.id, "rol": value.rol.value}
-    if isinstance(value, Enum):
-        return canoniek(value.value)
-    if isinstance(value, Mapping):
-        return {str(k): canoniek(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [canoniek(v) for v in value]
+    if isinstance(value, tuple):
+        return list(value)
     raise TypeError(f"no canonical form for {type(value).__name__}")
 
 
+# A str-valued enum (StrEnum) is written as its value by the encoder, like the str it is.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
 def inhoud(topic: str, originator_id: UUID, versie: int, attributen: Mapping[str, Any]) -> bytes:
-    """The sealed content of one event."""
+    """The sealed content of one event, in canonical JSON."""
     body = {k: v for k, v in attributen.items() if k not in NOT_SEALED}
     body.update(originator_id=originator_id, originator_version=versie, _type=topic)
-    return json.dumps(canoniek(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(body).encode()
 
 
 def schakel(vorige_hash: str, topic: str, originator_id: UUID, versie: int, attributen: Mapping[str, Any]) -> str:

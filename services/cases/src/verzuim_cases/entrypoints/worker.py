@@ -60,6 +60,14 @@ class Afhandeling:
     dead_letters: int = 0
 
 
+def raise_if_cancelled() -> None:
+    """A cancel that arrives while a timeout fires can come out as TimeoutError (asyncio.wait_for in nats-py);
+    without this check the loop would go on and the service's shutdown would wait for it forever."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 def delivery_of(msg: Bericht, max_deliver: int) -> Delivery:
     meta = msg.metadata
     return Delivery(
@@ -110,6 +118,7 @@ class IntakeBatchConsumer:
                 try:
                     messages = await sub.fetch(self._batch_size, timeout=1.0)
                 except (TimeoutError, NatsTimeoutError):
+                    raise_if_cancelled()
                     continue
                 await self.verwerk(messages)
         finally:
