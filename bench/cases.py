@@ -7,7 +7,7 @@ Prints:
    (one transaction per fetched batch), next to two baselines: a raw nats-py pull consumer that only fetches and
    acks the same messages, and raw eventsourcing saves of a one-field aggregate in the same batches.
 2. The outbox relay: dossier events from the notification log to JetStream per second.
-3. Replay of a 500-event dossier at random versions, with snapshots (every 50 versions) and without them.
+3. Replay of a 500-event dossier at random versions, with snapshots (every 25 versions) and without them.
 
 Without --database-url / --nats-url it starts an embedded PostgreSQL and a nats-server (from the wheels) in a
 temporary folder. Timing on a shared 2-core machine is noisy: compare the ratios printed in one run.

@@ -154,7 +154,7 @@ class DossierApplication(Application[UUID]):
         *,
         env: Mapping[str, str],
         clock: Clock,
-        snapshot_interval: int = 50,
+        snapshot_interval: int = 25,
         documents: DocumentStore | None = None,
     ) -> None:
         self.clock = clock
@@ -175,7 +175,7 @@ class DossierApplication(Application[UUID]):
         return cls(
             env=persistence_env(settings),
             clock=settings.clock_impl,
-            snapshot_interval=getattr(settings, "snapshot_interval", 50),
+            snapshot_interval=settings.snapshot_interval,
             documents=documents,
         )
 

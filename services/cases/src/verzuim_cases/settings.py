@@ -26,7 +26,7 @@ class CasesSettings(ServiceSettings):
     # Intake consumer: messages fetched (and stored in one transaction) per batch.
     intake_batch_size: int = Field(default=256, ge=1, le=1000)
     # A snapshot of a dossier every this many versions, so replay at any version reads at most this many events.
-    snapshot_interval: int = Field(default=50, ge=2, le=10_000)
+    snapshot_interval: int = Field(default=25, ge=2, le=10_000)
 
     # Documents: a local folder (default) or an S3-compatible object store.
     document_store: Literal["local", "s3"] = "local"
