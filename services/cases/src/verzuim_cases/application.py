@@ -6,6 +6,8 @@ The application is synchronous (eventsourcing is): async callers run it in a wor
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -51,7 +53,7 @@ from verzuim_cases.settings import MAX_RELAY_BATCH_SIZE, CasesSettings
 log = logging.getLogger(__name__)
 
 # How often a command is tried when another writer stored an event for the same dossier first.
-MAX_CONCURRENCY_RETRIES = 3
+MAX_CONCURRENCY_RETRIES = 10
 # Roles that only read (an auditor never writes; a werknemer only signs their own documents).
 ALLEEN_LEZEN = frozenset({Rol.AUDITOR, Rol.WERKNEMER})
 
@@ -379,11 +381,13 @@ class DossierApplication(Application[UUID]):
             try:
                 self._save(dossier)
             except IntegrityError:
+                huidig = self.get_dossier(dossier_id).version
                 if verwachte_versie is not None:
-                    raise VersieConflict(verwachte_versie, self.get_dossier(dossier_id).version) from None
+                    raise VersieConflict(verwachte_versie, huidig) from None
                 if poging == MAX_CONCURRENCY_RETRIES:
-                    raise
+                    raise VersieConflict(dossier.version - len(dossier.pending_events), huidig) from None
                 log.info("dossier %s changed while a command ran; deciding again (attempt %d)", dossier_id, poging)
+                time.sleep(random.uniform(0, 0.005 * poging))  # spread out writers that keep colliding
                 continue
             return dossier
         raise AssertionError("unreachable")
