@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,16 @@ def test_every_database_the_services_use_is_created() -> None:
         assert ServiceSettings(database_url=url).database_parts()["host"] == "postgres"
 
 
+def known_settings(service: str) -> set[str]:
+    """The environment variables a service reads: the shared settings and its own settings class."""
+    module = importlib.import_module(f"verzuim_{service}.settings")
+    classes = [c for c in vars(module).values() if isinstance(c, type) and issubclass(c, ServiceSettings)]
+    return {f"VERZUIM_{name.upper()}" for cls in [ServiceSettings, *classes] for name in cls.model_fields}
+
+
 def test_every_environment_variable_in_compose_is_a_known_setting() -> None:
-    known = {f"VERZUIM_{name.upper()}" for name in ServiceSettings.model_fields}
     for name in SERVICES:
+        known = known_settings(name)
         for key in compose()["services"][name]["environment"]:
             assert key in known, f"{name}: {key} is not a setting"
 
@@ -109,7 +117,7 @@ def test_every_environment_variable_in_the_manifests_is_a_known_setting_and_ever
     secret_keys = set(yaml.safe_load((K8S / "secret.example.yaml").read_text())["stringData"])
     for name, deployment in of_kind("Deployment").items():
         for env in deployment["spec"]["template"]["spec"]["containers"][0]["env"]:
-            assert env["name"] in known, f"{name}: {env['name']} is not a setting"
+            assert env["name"] in known | known_settings(name), f"{name}: {env['name']} is not a setting"
             ref = env.get("valueFrom", {}).get("secretKeyRef")
             if ref:
                 assert ref["name"] == "verzuim-secrets" and ref["key"] in secret_keys

@@ -279,3 +279,11 @@ def dead_letter_record(headers: dict[str, str], body: bytes) -> dict[str, Any]:
         "attempts": headers.get("verzuim-attempts"),
         "payload": payload,
     }
+
+
+async def dead_letter(
+    broker: NatsBroker, settings: ServiceSettings, consumer: str, delivery: Delivery, body: bytes, reason: str
+) -> None:
+    """Publish a message to the dead-letter stream with its reason, as `durable_consumer` does: for consumers that
+    settle their messages themselves (e.g. one that stores a whole fetched batch in one transaction)."""
+    await _dead_letter(broker, settings, consumer, delivery, body, reason)

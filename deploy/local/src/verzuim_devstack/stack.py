@@ -138,6 +138,8 @@ class LocalStack:
         )
         if name in SERVICES_WITH_DATABASE:
             env["VERZUIM_DATABASE_URL"] = self.database_url(name)
+        if name == "cases":
+            env["VERZUIM_DOCUMENT_DIR"] = str(self.state_dir / "documents")
         env.update(self.extra_env)
         return env
 

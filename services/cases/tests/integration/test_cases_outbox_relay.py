@@ -17,7 +17,7 @@ from verzuim_cases.adapters.outbox_relay import OutboxRelay
 from verzuim_cases.application import DossierApplication
 from verzuim_cases.settings import CasesSettings
 from verzuim_devstack.testing import eventually
-from verzuim_shared.events import Actor, Bereikbaarheid, Rol, ZiekGemeld
+from verzuim_shared.events import Actor, Bereikbaarheid, HerstelGemeld, HerstelSoort, Rol, ZiekGemeld
 from verzuim_shared.messaging import ensure_streams
 
 NOW = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
@@ -88,21 +88,24 @@ async def test_a_failed_publish_is_retried_from_the_recorded_position_without_ga
     await ensure_streams(broker.connection.jetstream(), cases_settings)
     task: asyncio.Task[None] | None = None
     try:
-        dossiers: list[UUID] = []
-        for werknemer in ("wn-1", "wn-2", "wn-3"):
-            dossiers.append(application.open_dossier(ziek(werkgever, werknemer)).id)
+        # Log order: A1, B1, A2. The relay sends A1 and B1 together (one event per dossier per wave), then A2.
+        a = application.open_dossier(ziek(werkgever, "wn-a"))
+        application.open_dossier(ziek(werkgever, "wn-b"))
+        application.registreer_herstel(herstel(werkgever, "wn-a", a.melding_id))
         with psycopg.connect(cases_settings.database_url) as conn:
             rows = conn.execute("SELECT notification_id FROM cases_events ORDER BY notification_id").fetchall()
-        notification_ids = [int(r[0]) for r in rows]
+        a1, b1, a2 = (int(r[0]) for r in rows)
 
-        flaky = BrokerThatFailsOnce(broker, fail_on=2)
+        flaky = BrokerThatFailsOnce(broker, fail_on=1)  # A1 fails, B1 goes out in the same wave
         relay = OutboxRelay(application, cast(NatsBroker, flaky), cases_settings)
         task = asyncio.create_task(relay.run())
-        await eventually(lambda: relay.position == notification_ids[-1])
+        await eventually(lambda: relay.position == a2)
 
-        assert flaky.calls == 4  # three events, one of them twice
-        assert (relay.published, relay.duplicates) == (3, 0)  # the retry started after the one that did go out
-        assert await published_msg_ids(nats_url, werkgever) == [f"cases:{n}" for n in notification_ids]
+        assert flaky.calls == 5  # A1 (fails), B1; then A1, B1 again (a JetStream duplicate), A2
+        assert (relay.published, relay.duplicates) == (4, 1)
+        ids = await published_msg_ids(nats_url, werkgever)
+        assert sorted(ids) == sorted(f"cases:{n}" for n in (a1, b1, a2))  # no gap, no duplicate
+        assert ids.index(f"cases:{a1}") < ids.index(f"cases:{a2}")  # in order per dossier
     finally:
         if task is not None:
             task.cancel()
@@ -110,3 +113,20 @@ async def test_a_failed_publish_is_retried_from_the_recorded_position_without_ga
                 await task
         await broker.stop()
         application.close()
+
+
+def herstel(werkgever: str, werknemer: str, melding_id: UUID) -> HerstelGemeld:
+    return HerstelGemeld(
+        event_id=uuid4(),
+        werkgever_id=werkgever,
+        geregistreerd_op=NOW,
+        actor=Actor(id="hr-1", rol=Rol.HR),
+        herstel_id=uuid4(),
+        werknemer_id=werknemer,
+        melding_id=melding_id,
+        soort=HerstelSoort.GEDEELTELIJK,
+        hersteldatum=date(2025, 1, 8),
+        arbeidsongeschiktheidspercentage=50,
+        gemeld_op=NOW,
+        gemeld_door=Actor(id="hr-1", rol=Rol.HR),
+    )

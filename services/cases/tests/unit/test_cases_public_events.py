@@ -118,6 +118,7 @@ def test_a_dossier_event_without_a_public_mapping_stops_the_relay_instead_of_lea
         actor=HR,
         geregistreerd_op=NOW,
         bron_event_id=uuid4(),
+        keten_hash=None,
     )
     with pytest.raises(UnmappedDossierEvent):
         to_public_event(event)
@@ -133,3 +134,14 @@ def test_events_keep_every_value_through_their_stored_form() -> None:
     deelherstel(dossier)
     for event in dossier.collect_events():
         assert mapper.to_domain_event(mapper.to_stored_event(event)) == event
+
+
+def test_the_relay_sends_at_most_one_event_per_dossier_per_wave() -> None:
+    from verzuim_cases.adapters.outbox_relay import waves
+
+    a, b = opened(), opened()
+    deelherstel(a)
+    a1, a2 = (to_public_event(e) for e in a.collect_events())
+    (b1,) = (to_public_event(e) for e in b.collect_events())
+    entries = [(1, a1), (2, b1), (3, None), (4, a2)]
+    assert waves(entries) == [[(1, a1), (2, b1), (3, None)], [(4, a2)]]

@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 from faststream.nats import NatsBroker
+from verzuim_shared.events import DossierEvent
 from verzuim_shared.messaging import publish_event
 
 from verzuim_cases.adapters.public_events import to_public_event
@@ -96,8 +97,13 @@ class OutboxRelay:
                 failures = 0
                 if count == self._batch_size:
                     continue  # there may be more waiting
-                with contextlib.suppress(TimeoutError):
+                try:
                     await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
+                except TimeoutError:
+                    # A cancel racing the timeout can come out as TimeoutError: do not swallow it.
+                    task = asyncio.current_task()
+                    if task is not None and task.cancelling():
+                        raise asyncio.CancelledError from None
 
     async def _become_active(self, conn: Connection) -> None:
         announced = False
@@ -125,22 +131,65 @@ class OutboxRelay:
         self.position = position
 
     async def _publish_batch(self, conn: Connection, position: int) -> tuple[int, int]:
-        """Publish the next entries after `position`; return the new position and how many entries were read."""
+        """Publish the next entries after `position`; return the new position and how many entries were read.
+
+        The entries go out in waves: a wave holds at most one event per dossier and is published concurrently (the
+        acks of JetStream with fsync-always would otherwise cap the relay at one round trip per event); the next
+        event of the same dossier waits for the next wave. So when a publish fails, only events of *other*
+        dossiers can already be in the stream after it: the order per dossier always holds. The position moves to
+        the last entry before the first failure; what went out after it is re-published and dropped by dedupe."""
         notifications = await asyncio.to_thread(
             self._app.notification_log.select, position, self._batch_size, inclusive_of_start=False
         )
         published = position
         try:
+            entries: list[tuple[int, DossierEvent | None]] = []
+            mapping_error: Exception | None = None
             for notification in notifications:
-                public = to_public_event(self._app.mapper.to_domain_event(notification))
-                if public is not None:
-                    result = await publish_event(
-                        self._broker, public, source=self._source, msg_id=msg_id(notification.id)
-                    )
-                    self.published += 1
-                    self.duplicates += int(result.duplicate)
-                published = notification.id
+                try:
+                    entries.append((notification.id, to_public_event(self._app.mapper.to_domain_event(notification))))
+                except Exception as exc:  # never skip an entry: stop here, publish what comes before it
+                    mapping_error = exc
+                    break
+            for wave in waves(entries):
+                results = await asyncio.gather(
+                    *(self._publish(nid, event) for nid, event in wave), return_exceptions=True
+                )
+                failure: BaseException | None = None
+                for (nid, _), result in zip(wave, results, strict=True):
+                    if isinstance(result, BaseException):
+                        failure = failure or result
+                    elif failure is None:
+                        published = nid
+                if failure is not None:
+                    raise failure
+            if mapping_error is not None:
+                raise mapping_error
         finally:
             if published != position:
                 await self._store_position(conn, published)
         return published, len(notifications)
+
+    async def _publish(self, notification_id: int, event: DossierEvent | None) -> None:
+        if event is None:
+            return
+        result = await publish_event(self._broker, event, source=self._source, msg_id=msg_id(notification_id))
+        self.published += 1
+        self.duplicates += int(result.duplicate)
+
+
+def waves(entries: list[tuple[int, DossierEvent | None]]) -> list[list[tuple[int, DossierEvent | None]]]:
+    """Consecutive groups in log order with at most one event per dossier each."""
+    result: list[list[tuple[int, DossierEvent | None]]] = []
+    current: list[tuple[int, DossierEvent | None]] = []
+    dossiers: set[object] = set()
+    for nid, event in entries:
+        if event is not None and event.dossier_id in dossiers:
+            result.append(current)
+            current, dossiers = [], set()
+        current.append((nid, event))
+        if event is not None:
+            dossiers.add(event.dossier_id)
+    if current:
+        result.append(current)
+    return result

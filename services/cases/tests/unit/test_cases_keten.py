@@ -1,0 +1,66 @@
+"""The hash chain: recomputed over what was stored, it names the first broken link. Pure."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import uuid4
+
+from verzuim_cases.domain.keten import GENESIS, OpgeslagenGebeurtenis, controleer_keten, schakel
+
+DOSSIER = uuid4()
+TOPIC = "verzuim_cases.domain.dossier:Verzuimdossier.Stap"
+
+
+def keten(n: int) -> list[OpgeslagenGebeurtenis]:
+    vorige, uit = GENESIS, []
+    for versie in range(1, n + 1):
+        attributen: dict[str, Any] = {
+            "timestamp": datetime(2025, 1, versie, tzinfo=UTC),
+            "datum": date(2025, 1, versie),
+            "tekst": f"stap {versie}",
+        }
+        attributen["keten_hash"] = vorige = schakel(vorige, TOPIC, DOSSIER, versie, attributen)
+        uit.append(OpgeslagenGebeurtenis(versie, TOPIC, attributen))
+    return uit
+
+
+def test_an_untouched_chain_is_intact() -> None:
+    events = keten(5)
+    controle = controleer_keten(
+        DOSSIER, events, verwachte_versie=5, verwachte_kop_hash=events[-1].attributen["keten_hash"]
+    )
+    assert controle.intact and controle.eerste_breuk is None and controle.versies == 5
+
+
+def test_changed_content_breaks_the_chain_at_that_event() -> None:
+    events = keten(5)
+    events[2] = OpgeslagenGebeurtenis(3, TOPIC, {**events[2].attributen, "tekst": "herschreven"})
+    breuk = controleer_keten(DOSSIER, events).eerste_breuk
+    assert breuk is not None and breuk.versie == 3
+
+
+def test_a_rewritten_event_with_a_recomputed_own_hash_breaks_the_next_link() -> None:
+    events = keten(5)
+    attributen = {**events[1].attributen, "tekst": "herschreven"}
+    attributen["keten_hash"] = schakel(events[0].attributen["keten_hash"], TOPIC, DOSSIER, 2, attributen)
+    events[1] = OpgeslagenGebeurtenis(2, TOPIC, attributen)
+    breuk = controleer_keten(DOSSIER, events).eerste_breuk
+    assert breuk is not None and breuk.versie == 3
+
+
+def test_a_removed_event_and_a_removed_tail_are_found() -> None:
+    events = keten(5)
+    breuk = controleer_keten(DOSSIER, events[:2] + events[3:]).eerste_breuk
+    assert breuk is not None and breuk.versie == 3 and "ontbreekt" in breuk.reden
+    kop = events[-1].attributen["keten_hash"]
+    breuk = controleer_keten(DOSSIER, events[:4], verwachte_versie=5, verwachte_kop_hash=kop).eerste_breuk
+    assert breuk is not None and breuk.versie == 5
+
+
+def test_events_stored_before_the_chain_are_reported_as_unsealed() -> None:
+    events = keten(2)
+    oud = OpgeslagenGebeurtenis(1, TOPIC, {"tekst": "van vóór de keten"})
+    controle = controleer_keten(DOSSIER, [oud])
+    assert controle.intact and controle.onverzegeld == (1,)
+    assert not controleer_keten(DOSSIER, [oud, events[1]]).intact  # the next link was sealed on another history
