@@ -3,7 +3,10 @@
 A termijn change and its event are committed in one transaction; this relay publishes afterwards with
 `Nats-Msg-Id` = the event id, then marks the row. After a crash between publishing and marking, the row is published
 again and JetStream's dedupe drops the copy (and consumers of termijn events are idempotent on the event id).
-Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several replicas can run the relay side by side.
+With several replicas, one relay publishes at a time (a transaction-scoped advisory lock, tried, never waited for):
+two relays publishing different rows side by side would put the events on the stream out of order, and the order
+matters (a `nadert` before its `verstreken`, signals in date order). The others find the lock taken and try again
+at their next wake-up or poll.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from verzuim_deadlines.settings import DeadlinesSettings
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 10.0
+RELAY_LOCK_KEY = 0x7665727A75696D33  # "verzuim" + "3": the deadlines outbox
 
 
 class OutboxRelay:
@@ -65,6 +69,10 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished events; returns how many were claimed."""
         async with self._database.pool.connection() as conn, conn.transaction():
+            lock = await conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (RELAY_LOCK_KEY,))
+            row = await lock.fetchone()
+            if row is None or not row[0]:
+                return 0  # another replica is publishing
             cur = await conn.execute(
                 "SELECT volgnummer, subject, body FROM uitgaand_event WHERE gepubliceerd_op IS NULL"
                 " ORDER BY volgnummer LIMIT %s FOR UPDATE SKIP LOCKED",
