@@ -278,8 +278,9 @@ def _pas_toe(feiten: DossierFeiten, event: Event) -> DossierFeiten:
         perspectief = isinstance(event, EerstejaarsevaluatieVastgelegd) and event.structureel_spoor1_perspectief
         feit = Stapfeit(stap, datum, event.event_id, structureel_spoor1_perspectief=perspectief)
         feiten = replace(feiten, stappen=(*feiten.stappen, feit))
-        if isinstance(event, PlanVanAanpakVastgesteld) and feiten.casemanager_id is None:
-            # Regeling procesgang art. 4 lid 2 sub c: the plan van aanpak names the casemanager.
+        if isinstance(event, PlanVanAanpakVastgesteld):
+            # Regeling procesgang art. 4 lid 2 sub c: the plan van aanpak names the casemanager; the latest naming
+            # (this or a BegeleiderToegewezen) is who guides the dossier now.
             feiten = replace(feiten, casemanager_id=event.casemanager_id)
         return feiten
     return feiten
