@@ -133,6 +133,8 @@ class _Berekening:
         self.afwijkingen = sorted((a for a in feiten.afwijkingen if a.datum >= vanaf), key=lambda a: a.datum)
         self.gebruikte_afwijkingen: set[int] = set()
         self._ziektedag_cache: dict[int, date] = {}
+        # the common case: one running episode in a dossier that is open, so no herstel or closure ends anything
+        self._loopt_gewoon = self.hersteld is None and len(geval) == 1 and feiten.gesloten_op is None
 
     # ----------------------------------------------------------------------------------------- helpers
 
@@ -332,6 +334,8 @@ class _Berekening:
         return self.herstel_of_open(termijn)
 
     def herstel_of_open(self, termijn: Termijn) -> Termijn:
+        if self._loopt_gewoon:
+            return termijn
         # decisions D5: volledig herstel closes every open termijn. After a relapse (samentelling) the verzuim goes on,
         # but what fell due before the relapse stayed closed by the herstel before it.
         if self.hersteld is not None:
