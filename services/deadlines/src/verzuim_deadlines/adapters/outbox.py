@@ -24,6 +24,15 @@ from verzuim_deadlines.settings import DeadlinesSettings
 
 log = logging.getLogger(__name__)
 
+
+def afbreken_gevraagd() -> bool:
+    """Whether the running task was asked to stop. A library's `asyncio.wait_for` (Python 3.11) can swallow the
+    CancelledError when its future completes at the same moment; the request still counts in `cancelling()`, so a
+    loop that checks this every round stops anyway instead of outliving the shutdown."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 MAX_BACKOFF_S = 10.0
 RELAY_LOCK_KEY = 0x7665727A75696D33  # "verzuim" + "3": the deadlines outbox
 
@@ -51,6 +60,8 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         failures = 0
         while True:
+            if afbreken_gevraagd():
+                raise asyncio.CancelledError
             self._wakeup.clear()
             try:
                 count = await self.publish_pending()
@@ -63,8 +74,11 @@ class OutboxRelay:
             failures = 0
             if count == self._batch_size:
                 continue  # there may be more waiting
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that arrives just as
+            # the wake-up is set, and the loop would then outlive the service's shutdown.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
+                async with asyncio.timeout(self._poll_interval):
+                    await self._wakeup.wait()
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished events; returns how many were claimed."""

@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from verzuim_deadlines.adapters.outbox import afbreken_gevraagd
 from verzuim_deadlines.application import Signalering, Termijnbewaking
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class Planner:
         if self._feiten_verwerkt is None:
             return
         deadline = time.monotonic() + self._max_wacht
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not afbreken_gevraagd():
             try:
                 if await self._feiten_verwerkt():
                     return
@@ -59,6 +60,8 @@ class Planner:
 
     async def run(self) -> None:
         while True:
+            if afbreken_gevraagd():
+                raise asyncio.CancelledError
             self._wakeup.clear()
             try:
                 verstuurd = await self.ronde()
@@ -66,5 +69,8 @@ class Planner:
                     log.info("scheduler: %d signal(s) sent", verstuurd)
             except Exception as exc:
                 log.warning("scheduler: round failed (%s: %s); retry at the next tick", type(exc).__name__, exc)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that arrives just as
+            # the wake-up is set, and the loop would then outlive the service's shutdown.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self._interval)
+                async with asyncio.timeout(self._interval):
+                    await self._wakeup.wait()
