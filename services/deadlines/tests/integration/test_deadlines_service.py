@@ -1,6 +1,9 @@
-"""The deadlines service on the session's real NATS and a fresh PostgreSQL database: dossier and personeel events
-published as the cases and intake services publish them, the termijnen observed through the HTTP API and on the
-termijn stream."""
+"""The deadlines service on real NATS and a fresh PostgreSQL database: dossier and personeel events published as the
+cases and intake services publish them, the termijnen observed through the HTTP API and on the termijn stream.
+
+These tests get a NATS server of their own (module-scoped): they publish dossiers no other service's consumer can
+place, and on the session's shared server those would be retried by the other services' durable consumers and
+change the order in which their own tests' messages are processed."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from verzuim_deadlines.bootstrap import create_app
 from verzuim_deadlines.domain import TermijnCode, termijn_id
 from verzuim_deadlines.entrypoints.worker import DOSSIER_CONSUMER
 from verzuim_deadlines.settings import DeadlinesSettings
+from verzuim_devstack.nats import NatsServer
 from verzuim_devstack.testing import eventually
 from verzuim_shared.clock import SimulatedClock
 from verzuim_shared.events import (
@@ -52,6 +56,15 @@ E = date(2025, 1, 6)  # decisions D1: PROBLEEMANALYSE due 2025-02-17
 # The service's clock: before E, so its own scheduler has nothing to signal until a test moves the clock.
 START = datetime(2024, 12, 2, 8, tzinfo=UTC)
 PA_GRONDSLAG = "Regeling procesgang eerste en tweede ziektejaar, art. 2 lid 2 (binnen zes weken)"
+
+
+@pytest.fixture(scope="module")
+def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = NatsServer(tmp_path_factory.mktemp("deadlines-nats")).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 @pytest.fixture
