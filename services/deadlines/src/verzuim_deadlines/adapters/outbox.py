@@ -3,7 +3,10 @@
 A termijn change and its event are committed in one transaction; this relay publishes afterwards with
 `Nats-Msg-Id` = the event id, then marks the row. After a crash between publishing and marking, the row is published
 again and JetStream's dedupe drops the copy (and consumers of termijn events are idempotent on the event id).
-Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several replicas can run the relay side by side.
+With several replicas, one relay publishes at a time (a transaction-scoped advisory lock, tried, never waited for):
+two relays publishing different rows side by side would put the events on the stream out of order, and the order
+matters (a `nadert` before its `verstreken`, signals in date order). The others find the lock taken and try again
+at their next wake-up or poll.
 """
 
 from __future__ import annotations
@@ -21,7 +24,17 @@ from verzuim_deadlines.settings import DeadlinesSettings
 
 log = logging.getLogger(__name__)
 
+
+def afbreken_gevraagd() -> bool:
+    """Whether the running task was asked to stop. A library's `asyncio.wait_for` (Python 3.11) can swallow the
+    CancelledError when its future completes at the same moment; the request still counts in `cancelling()`, so a
+    loop that checks this every round stops anyway instead of outliving the shutdown."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 MAX_BACKOFF_S = 10.0
+RELAY_LOCK_KEY = 0x7665727A75696D33  # "verzuim" + "3": the deadlines outbox
 
 
 class OutboxRelay:
@@ -47,6 +60,8 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         failures = 0
         while True:
+            if afbreken_gevraagd():
+                raise asyncio.CancelledError
             self._wakeup.clear()
             try:
                 count = await self.publish_pending()
@@ -59,12 +74,19 @@ class OutboxRelay:
             failures = 0
             if count == self._batch_size:
                 continue  # there may be more waiting
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that arrives just as
+            # the wake-up is set, and the loop would then outlive the service's shutdown.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
+                async with asyncio.timeout(self._poll_interval):
+                    await self._wakeup.wait()
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished events; returns how many were claimed."""
         async with self._database.pool.connection() as conn, conn.transaction():
+            lock = await conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (RELAY_LOCK_KEY,))
+            row = await lock.fetchone()
+            if row is None or not row[0]:
+                return 0  # another replica is publishing
             cur = await conn.execute(
                 "SELECT volgnummer, subject, body FROM uitgaand_event WHERE gepubliceerd_op IS NULL"
                 " ORDER BY volgnummer LIMIT %s FOR UPDATE SKIP LOCKED",

@@ -61,6 +61,10 @@ class Termijn:
     # Repeating termijnen (EVALUATIE) are numbered 1, 2, ...; a one-off termijn is number 1.
     volgnummer: int = 1
     reden: str | None = None  # why it ended as VERVALLEN or AFGEWEKEN
+    # VERVULD: the business date of the step that fulfilled it, whether that was on time, and the dossier event.
+    vervuld_op: date | None = None
+    op_tijd: bool | None = None
+    bron_event_id: UUID | None = None
 
     def __post_init__(self) -> None:
         if self.volgnummer < 1:

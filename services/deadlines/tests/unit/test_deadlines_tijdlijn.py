@@ -1,0 +1,470 @@
+"""Known answers from decisions.md D1–D7 and wvp-reference.md §1.1, §2.4 and §9.3, plus the invariants as properties."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from uuid import uuid4
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from verzuim_deadlines.domain import (
+    D1_CODES,
+    D3_CODES,
+    Afwijking,
+    Deelherstel,
+    DossierFeiten,
+    Episode,
+    Stap,
+    Stapfeit,
+    Termijn,
+    TermijnCode,
+    TermijnStatus,
+    Werkdagkalender,
+    Werkgeverregels,
+    Ziekmelding,
+    bereken_tijdlijn,
+)
+
+C = TermijnCode
+S = TermijnStatus
+E = date(2025, 1, 6)  # Monday: the reference case of decisions.md and wvp-reference.md §1.1
+
+
+def feiten(*episodes: Episode, gemeld: date | None = None, **extra: object) -> DossierFeiten:
+    melding = Ziekmelding(gemeld or episodes[0].eerste_ziektedag, extra.pop("herstelafspraak", None))  # type: ignore[arg-type]
+    return DossierFeiten(uuid4(), "wg", "wn", tuple(episodes), meldingen=(melding,), **extra)  # type: ignore[arg-type]
+
+
+def stap(soort: Stap, datum: date, **extra: bool) -> Stapfeit:
+    return Stapfeit(soort, datum, uuid4(), **extra)
+
+
+def per_code(termijnen: list[Termijn]) -> dict[TermijnCode, Termijn]:
+    return {t.code: t for t in termijnen if t.volgnummer == 1}
+
+
+def datums(termijnen: list[Termijn]) -> dict[tuple[TermijnCode, int], date]:
+    return {(t.code, t.volgnummer): t.vervaldatum for t in termijnen}
+
+
+def evaluaties(termijnen: list[Termijn]) -> list[Termijn]:
+    return [t for t in termijnen if t.code is C.EVALUATIE]
+
+
+# --------------------------------------------------------------------------------------------- known answers
+
+
+def test_d1_d2_d3_the_reference_case_of_decisions_and_wvp_reference_1_1() -> None:
+    tijdlijn = bereken_tijdlijn(feiten(Episode(E)))
+    t = per_code(tijdlijn)
+    assert {c: t[c].vervaldatum for c in t} == {
+        C.ARBODIENST_MELDING: date(2025, 1, 12),  # D1, §1.1 #2
+        C.BELAFSPRAAK: date(2025, 1, 20),  # D2: ziekmelding on 2025-01-06 + 10 werkdagen
+        C.PROBLEEMANALYSE: date(2025, 2, 17),  # D1, §1.1 #3
+        C.PLAN_VAN_AANPAK: date(2025, 3, 3),  # D2 (no PA yet: PA due + 14), §1.1 #4
+        C.EVALUATIE: date(2025, 4, 14),  # D2 (no PvA yet: PvA due + 42), §1.1 #6
+        C.UWV_42E_WEEK_MELDING: date(2025, 10, 27),  # D1, §1.1 #7
+        C.EERSTEJAARSEVALUATIE: date(2026, 1, 5),  # D1, §1.1 #9
+        C.SPOOR_2_START: date(2026, 2, 16),  # D2 (no EJE yet: EJE due + 42), §1.1 #10
+        C.RE_INTEGRATIEVERSLAG: date(2026, 10, 5),  # D3, §1.1 #13
+        C.WIA_AANVRAAG: date(2026, 10, 19),  # D3, §1.1 #14
+        C.WACHTTIJD_EINDE: date(2027, 1, 3),  # D1, §1.1 #16 (first day after: 2027-01-04)
+    }
+    assert [t.vervaldatum for t in evaluaties(tijdlijn)][:2] == [date(2025, 4, 14), date(2025, 5, 26)]
+    assert all(x.status is S.OPEN for x in tijdlijn)
+    assert [t.vervaldatum for t in tijdlijn] == sorted(t.vervaldatum for t in tijdlijn)
+
+
+def test_d2_the_example_column_with_each_step_done_on_its_due_date() -> None:
+    f = feiten(
+        Episode(E),
+        stappen=(
+            stap(Stap.PROBLEEMANALYSE, date(2025, 2, 17)),
+            stap(Stap.PLAN_VAN_AANPAK, date(2025, 3, 3)),
+            stap(Stap.EERSTEJAARSEVALUATIE, date(2026, 1, 5)),
+        ),
+    )
+    tijdlijn = bereken_tijdlijn(f)
+    d = datums(tijdlijn)
+    assert d[(C.PLAN_VAN_AANPAK, 1)] == date(2025, 3, 3)
+    assert [t.vervaldatum for t in evaluaties(tijdlijn)][:3] == [date(2025, 4, 14), date(2025, 5, 26), date(2025, 7, 7)]
+    assert d[(C.SPOOR_2_START, 1)] == date(2026, 2, 16)
+    t = per_code(tijdlijn)
+    assert t[C.PROBLEEMANALYSE].status is S.VERVULD and t[C.PROBLEEMANALYSE].op_tijd is True
+    assert t[C.PLAN_VAN_AANPAK].afleiding.startswith("probleemanalyse op 2025-02-17 + 14 dagen")
+
+
+def test_the_plan_van_aanpak_counts_from_the_real_probleemanalyse_early_or_late() -> None:
+    vroeg = feiten(Episode(E), stappen=(stap(Stap.PROBLEEMANALYSE, date(2025, 2, 3)),))
+    assert per_code(bereken_tijdlijn(vroeg))[C.PLAN_VAN_AANPAK].vervaldatum == date(2025, 2, 17)
+    laat = feiten(Episode(E), stappen=(stap(Stap.PROBLEEMANALYSE, date(2025, 3, 10)),))
+    t = per_code(bereken_tijdlijn(laat))
+    assert t[C.PLAN_VAN_AANPAK].vervaldatum == date(2025, 3, 24)
+    assert (t[C.PROBLEEMANALYSE].status, t[C.PROBLEEMANALYSE].op_tijd) == (S.VERVULD, False)
+
+
+def test_evaluations_repeat_on_the_interval_grid_up_to_the_end_of_the_wachttijd() -> None:
+    pva = date(2025, 3, 3)
+    tijdlijn = bereken_tijdlijn(feiten(Episode(E), stappen=(stap(Stap.PLAN_VAN_AANPAK, pva),)))
+    datums_ = [t.vervaldatum for t in evaluaties(tijdlijn)]
+    assert datums_ == [pva + timedelta(days=42 * k) for k in range(1, len(datums_) + 1)]
+    assert datums_[-1] <= date(2027, 1, 3) < datums_[-1] + timedelta(days=42)
+    assert [t.volgnummer for t in evaluaties(tijdlijn)] == list(range(1, len(datums_) + 1))
+    assert evaluaties(tijdlijn)[1].afleiding == "plan van aanpak op 2025-03-03 + 2 × 42 dagen: 2025-05-26"
+    anders = bereken_tijdlijn(
+        feiten(Episode(E), stappen=(stap(Stap.PLAN_VAN_AANPAK, pva),)), Werkgeverregels(evaluatie_interval_dagen=28)
+    )
+    assert [t.vervaldatum for t in evaluaties(anders)][:3] == [date(2025, 3, 31), date(2025, 4, 28), date(2025, 5, 26)]
+
+
+def test_each_recorded_evaluatie_closes_the_nearest_open_evaluatie() -> None:
+    f = feiten(
+        Episode(E),
+        stappen=(
+            stap(Stap.PLAN_VAN_AANPAK, date(2025, 3, 3)),
+            stap(Stap.EVALUATIE, date(2025, 4, 10)),  # #1 (due 04-14), on time
+            stap(Stap.EVALUATIE, date(2025, 6, 2)),  # #2 (due 05-26), a week late
+            # #3 (due 07-07) skipped; this one is nearest to #4 (due 08-18)
+            stap(Stap.EVALUATIE, date(2025, 8, 12)),
+        ),
+    )
+    e = evaluaties(bereken_tijdlijn(f))
+    assert [(t.volgnummer, t.status, t.op_tijd, t.vervuld_op) for t in e[:5]] == [
+        (1, S.VERVULD, True, date(2025, 4, 10)),
+        (2, S.VERVULD, False, date(2025, 6, 2)),
+        (3, S.OPEN, None, None),
+        (4, S.VERVULD, True, date(2025, 8, 12)),
+        (5, S.OPEN, None, None),
+    ]
+
+
+def test_a_motivated_skip_of_an_evaluatie_ends_that_one_as_afgeweken() -> None:
+    afwijking = Afwijking(C.EVALUATIE, date(2025, 5, 20), "werknemer opgenomen; evaluatie uitgesteld", uuid4())
+    f = feiten(Episode(E), stappen=(stap(Stap.PLAN_VAN_AANPAK, date(2025, 3, 3)),), afwijkingen=(afwijking,))
+    e = evaluaties(bereken_tijdlijn(f))
+    assert [(t.volgnummer, t.status) for t in e[:3]] == [(1, S.OPEN), (2, S.AFGEWEKEN), (3, S.OPEN)]
+    assert e[1].reden == "werknemer opgenomen; evaluatie uitgesteld" and e[1].bron_event_id == afwijking.event_id
+
+
+def test_no_plan_van_aanpak_with_a_motivation_means_nothing_to_evaluate() -> None:
+    afwijking = Afwijking(C.PLAN_VAN_AANPAK, date(2025, 2, 20), "geen benutbare mogelijkheden (art. 4 lid 1)")
+    tijdlijn = bereken_tijdlijn(feiten(Episode(E), afwijkingen=(afwijking,)))
+    assert per_code(tijdlijn)[C.PLAN_VAN_AANPAK].status is S.AFGEWEKEN
+    assert evaluaties(tijdlijn) == []
+
+
+def test_d4_samentelling_vector_decisions_and_wvp_reference_2_4() -> None:
+    f = feiten(Episode(date(2022, 1, 3), date(2022, 7, 4)), Episode(date(2022, 7, 25)))
+    t = per_code(bereken_tijdlijn(f))
+    assert t[C.UWV_42E_WEEK_MELDING].vervaldatum == date(2022, 11, 14)
+    assert t[C.WACHTTIJD_EINDE].vervaldatum == date(2024, 1, 21)  # first day after: 2024-01-22
+    assert t[C.PROBLEEMANALYSE].vervaldatum == date(2022, 2, 14)  # first episode, unaffected by the later gap
+    assert "ziektedag 295" in t[C.UWV_42E_WEEK_MELDING].afleiding
+    assert "21 herstelde dag(en) tussen episodes niet meegeteld" in t[C.UWV_42E_WEEK_MELDING].afleiding
+    assert "niet meegeteld" not in t[C.PROBLEEMANALYSE].afleiding
+    # RIV and WIA count back from the first day after the (shifted) wachttijd
+    assert t[C.RE_INTEGRATIEVERSLAG].vervaldatum == date(2024, 1, 22) - timedelta(weeks=13)
+    assert t[C.WIA_AANVRAAG].vervaldatum == date(2024, 1, 22) - timedelta(weeks=11)
+    assert "eerste dag na de wachttijd 2024-01-22" in t[C.WIA_AANVRAAG].afleiding
+
+
+@pytest.mark.parametrize(("gap", "same_clock"), [(27, True), (28, False)])
+def test_d4_the_boundary_27_and_28_days(gap: int, same_clock: bool) -> None:
+    hersteld = date(2025, 3, 1)
+    f = feiten(Episode(E, hersteld), Episode(hersteld + timedelta(days=gap)))
+    melding = per_code(bereken_tijdlijn(f))[C.UWV_42E_WEEK_MELDING].vervaldatum
+    if same_clock:
+        assert melding == E + timedelta(days=294 + gap)
+    else:  # a new verzuim with its own clock
+        assert melding == hersteld + timedelta(days=gap + 294)
+
+
+def test_d3_vld_moves_the_end_and_the_d3_termijnen_only() -> None:
+    zonder = per_code(bereken_tijdlijn(feiten(Episode(E))))
+    met = per_code(bereken_tijdlijn(feiten(Episode(E), vld_laatste_dag=date(2027, 7, 4))))
+    assert met[C.WACHTTIJD_EINDE].vervaldatum == date(2027, 7, 4)
+    assert met[C.RE_INTEGRATIEVERSLAG].vervaldatum == date(2027, 7, 5) - timedelta(weeks=13)
+    assert met[C.WIA_AANVRAAG].vervaldatum == date(2027, 7, 5) - timedelta(weeks=11)
+    assert {c for c in zonder if zonder[c].vervaldatum != met[c].vervaldatum} == set(D3_CODES)
+    assert "VLD tot 2027-07-04" in met[C.WACHTTIJD_EINDE].afleiding
+
+
+def test_a_vld_that_would_end_the_wachttijd_earlier_is_not_applied_and_says_so() -> None:
+    t = per_code(bereken_tijdlijn(feiten(Episode(E), vld_laatste_dag=date(2026, 12, 1))))
+    assert t[C.WACHTTIJD_EINDE].vervaldatum == date(2027, 1, 3)
+    assert "telt niet" in t[C.WACHTTIJD_EINDE].afleiding
+
+
+def test_d5_volledig_herstel_makes_open_termijnen_vervallen_and_keeps_fulfilled_ones() -> None:
+    f = feiten(Episode(E, date(2025, 3, 10)), stappen=(stap(Stap.PROBLEEMANALYSE, date(2025, 2, 10)),))
+    tijdlijn = bereken_tijdlijn(f)
+    t = per_code(tijdlijn)
+    assert t[C.PROBLEEMANALYSE].status is S.VERVULD and t[C.PROBLEEMANALYSE].op_tijd is True
+    assert t[C.UWV_42E_WEEK_MELDING].status is S.VERVALLEN
+    assert t[C.UWV_42E_WEEK_MELDING].reden == "volledig hersteld per 2025-03-10"
+    assert {x.status for x in tijdlijn if x.code is not C.PROBLEEMANALYSE} == {S.VERVALLEN}
+    assert per_code(tijdlijn)[C.UWV_42E_WEEK_MELDING].vervaldatum == date(2025, 10, 27)  # where it would have been
+
+
+def test_d5_a_relapse_reopens_the_clock_and_what_fell_due_before_it_stays_closed() -> None:
+    hersteld, terug = date(2025, 1, 20), date(2025, 2, 3)  # 14 days recovered
+    f = replace(
+        feiten(Episode(E, hersteld), Episode(terug)),
+        meldingen=(Ziekmelding(E), Ziekmelding(terug)),
+    )
+    tijdlijn = bereken_tijdlijn(f)
+    t = per_code(tijdlijn)
+    assert (t[C.ARBODIENST_MELDING].vervaldatum, t[C.ARBODIENST_MELDING].status) == (date(2025, 1, 12), S.VERVALLEN)
+    assert t[C.ARBODIENST_MELDING].reden == "volledig hersteld per 2025-01-20"
+    assert (t[C.PROBLEEMANALYSE].vervaldatum, t[C.PROBLEEMANALYSE].status) == (date(2025, 3, 3), S.OPEN)
+    belafspraken = [(x.volgnummer, x.vervaldatum, x.status) for x in tijdlijn if x.code is C.BELAFSPRAAK]
+    assert belafspraken == [(1, date(2025, 1, 20), S.VERVALLEN), (2, date(2025, 2, 17), S.OPEN)]
+
+
+def test_d5_deelherstel_moves_nothing() -> None:
+    zonder = feiten(Episode(E))
+    met = replace(zonder, deelherstel=(Deelherstel(date(2025, 2, 1), 50), Deelherstel(date(2025, 4, 1), 20)))
+    assert bereken_tijdlijn(met) == bereken_tijdlijn(zonder)
+
+
+def test_d5_a_motivated_deviation_ends_the_termijn_as_afgeweken() -> None:
+    afwijking = Afwijking(C.PLAN_VAN_AANPAK, date(2025, 3, 1), "bedrijfsarts: eerst behandeling afwachten", uuid4())
+    t = per_code(bereken_tijdlijn(feiten(Episode(E), afwijkingen=(afwijking,))))[C.PLAN_VAN_AANPAK]
+    assert (t.status, t.reden, t.bron_event_id) == (S.AFGEWEKEN, afwijking.reden, afwijking.event_id)
+
+
+def test_a_deviation_recorded_after_the_step_changes_nothing() -> None:
+    f = feiten(
+        Episode(E),
+        stappen=(stap(Stap.PROBLEEMANALYSE, date(2025, 2, 10)),),
+        afwijkingen=(Afwijking(C.PROBLEEMANALYSE, date(2025, 2, 12), "te laat ingevoerd"),),
+    )
+    assert per_code(bereken_tijdlijn(f))[C.PROBLEEMANALYSE].status is S.VERVULD
+
+
+def test_fulfilment_records_the_date_on_time_and_the_source_event() -> None:
+    gedaan = stap(Stap.UWV_42E_WEEK_MELDING, date(2025, 10, 28))
+    t = per_code(bereken_tijdlijn(feiten(Episode(E), stappen=(gedaan,))))[C.UWV_42E_WEEK_MELDING]
+    assert (t.status, t.vervuld_op, t.op_tijd, t.bron_event_id) == (
+        S.VERVULD,
+        date(2025, 10, 28),
+        False,
+        gedaan.event_id,
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "soort"),
+    [
+        (C.ARBODIENST_MELDING, Stap.ARBODIENST_GEMELD),
+        (C.BELAFSPRAAK, Stap.BELAFSPRAAK),
+        (C.BELAFSPRAAK, Stap.CONTACTMOMENT),
+        (C.PROBLEEMANALYSE, Stap.PROBLEEMANALYSE),
+        (C.PLAN_VAN_AANPAK, Stap.PLAN_VAN_AANPAK),
+        (C.UWV_42E_WEEK_MELDING, Stap.UWV_42E_WEEK_MELDING),
+        (C.EERSTEJAARSEVALUATIE, Stap.EERSTEJAARSEVALUATIE),
+        (C.SPOOR_2_START, Stap.SPOOR_2),
+        (C.RE_INTEGRATIEVERSLAG, Stap.RE_INTEGRATIEVERSLAG),
+        (C.WIA_AANVRAAG, Stap.WIA_AANVRAAG),
+    ],
+)
+def test_every_task_termijn_is_fulfilled_by_its_step(code: TermijnCode, soort: Stap) -> None:
+    gedaan = stap(soort, E + timedelta(days=3))
+    t = per_code(bereken_tijdlijn(feiten(Episode(E), stappen=(gedaan,))))[code]
+    assert (t.status, t.bron_event_id, t.op_tijd) == (S.VERVULD, gedaan.event_id, True)
+
+
+def test_the_wachttijd_einde_is_a_moment_no_step_fulfils() -> None:
+    alles = tuple(stap(s, E + timedelta(days=3)) for s in Stap)
+    assert per_code(bereken_tijdlijn(feiten(Episode(E), stappen=alles)))[C.WACHTTIJD_EINDE].status is S.OPEN
+
+
+def test_a_structural_spoor1_prospect_makes_spoor2_vervallen() -> None:
+    eje = stap(Stap.EERSTEJAARSEVALUATIE, date(2026, 1, 5), structureel_spoor1_perspectief=True)
+    t = per_code(bereken_tijdlijn(feiten(Episode(E), stappen=(eje,))))[C.SPOOR_2_START]
+    assert t.status is S.VERVALLEN and "spoor 1" in (t.reden or "")
+    assert t.vervaldatum == date(2026, 2, 16)
+
+
+def test_a_herstelafspraak_at_the_melding_means_no_belafspraak_and_a_later_one_makes_it_vervallen() -> None:
+    assert C.BELAFSPRAAK not in per_code(bereken_tijdlijn(feiten(Episode(E), herstelafspraak=date(2025, 1, 9))))
+    later = feiten(Episode(E), stappen=(stap(Stap.HERSTELAFSPRAAK, date(2025, 1, 8)),))
+    t = per_code(bereken_tijdlijn(later))[C.BELAFSPRAAK]
+    assert (t.status, t.reden) == (S.VERVALLEN, "herstelafspraak gemaakt op 2025-01-08")
+
+
+def test_the_belafspraak_counts_from_the_day_of_the_ziekmelding() -> None:
+    t = per_code(bereken_tijdlijn(feiten(Episode(E), gemeld=date(2025, 1, 7))))[C.BELAFSPRAAK]
+    assert t.vervaldatum == date(2025, 1, 21)
+    assert t.afleiding == "ziekmelding op 2025-01-07 + 10 werkdagen, zonder herstelafspraak: 2025-01-21"
+
+
+def test_a_closed_dossier_lets_its_open_termijnen_vervallen() -> None:
+    t = per_code(bereken_tijdlijn(feiten(Episode(E), gesloten_op=date(2025, 5, 1), gesloten_reden="uit dienst")))
+    assert (t[C.UWV_42E_WEEK_MELDING].status, t[C.UWV_42E_WEEK_MELDING].reden) == (
+        S.VERVALLEN,
+        "dossier gesloten op 2025-05-01: uit dienst",
+    )
+
+
+def test_the_arbodienst_day_is_the_werkgevers_choice() -> None:
+    t = per_code(bereken_tijdlijn(feiten(Episode(E)), Werkgeverregels(arbodienst_melding_ziektedag=4)))
+    assert t[C.ARBODIENST_MELDING].vervaldatum == date(2025, 1, 9)
+    assert "ziektedag 4 (werkgeverregel)" in t[C.ARBODIENST_MELDING].afleiding
+
+
+def test_every_termijn_names_its_legal_basis_and_its_date_in_its_derivation() -> None:
+    for t in bereken_tijdlijn(feiten(Episode(E))):
+        assert t.grondslag and t.afleiding
+        assert t.vervaldatum.isoformat() in t.afleiding, t
+    grondslag = per_code(bereken_tijdlijn(feiten(Episode(E))))
+    assert "Ziektewet art. 38 lid 1" in grondslag[C.UWV_42E_WEEK_MELDING].grondslag
+    assert "WIA art. 64 lid 3" in grondslag[C.WIA_AANVRAAG].grondslag  # not the pre-2013 week 91
+    assert "WIA art. 25 lid 3" in grondslag[C.RE_INTEGRATIEVERSLAG].grondslag
+    assert "art. 4 lid 1" in grondslag[C.PLAN_VAN_AANPAK].grondslag
+
+
+def test_werkgeverregels_refuse_values_outside_their_range() -> None:
+    for kwargs in (
+        {"arbodienst_melding_ziektedag": 0},
+        {"evaluatie_interval_dagen": 3},
+        {"belafspraak_werkdagen": 0},
+        {"nadert_dagen": {C.PROBLEEMANALYSE: 91}},
+    ):
+        with pytest.raises(ValueError):
+            Werkgeverregels(**kwargs)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------- D6 werkdagen
+
+
+@pytest.mark.parametrize(
+    ("start", "verwacht", "overgeslagen"),
+    [
+        (date(2025, 4, 24), date(2025, 5, 9), [date(2025, 5, 5)]),  # Bevrijdingsdag, every year (wvp-reference §9.3)
+        (date(2025, 4, 28), date(2025, 5, 13), [date(2025, 5, 5)]),  # wvp-reference §9.3
+        (date(2026, 4, 23), date(2026, 5, 11), [date(2026, 4, 27), date(2026, 5, 5)]),  # Koningsdag on a Monday
+        (
+            date(2025, 4, 17),
+            date(2025, 5, 6),
+            [date(2025, 4, 18), date(2025, 4, 21), date(2025, 5, 5)],
+        ),  # Goede Vrijdag, Tweede Paasdag
+        (date(2025, 5, 26), date(2025, 6, 11), [date(2025, 5, 29), date(2025, 6, 9)]),  # Hemelvaart, Pinkstermaandag
+        (date(2027, 3, 25), date(2027, 4, 12), [date(2027, 3, 26), date(2027, 3, 29)]),  # Easter 2027, computed
+        (date(2031, 5, 19), date(2031, 6, 4), [date(2031, 5, 22), date(2031, 6, 2)]),  # Hemelvaart, Pinksteren 2031
+    ],
+)
+def test_werkdagen_skip_weekends_and_dutch_holidays(start: date, verwacht: date, overgeslagen: list[date]) -> None:
+    kalender = Werkdagkalender()
+    assert kalender.plus_werkdagen(start, 10) == verwacht
+    assert kalender.niet_meegeteld(start, verwacht) == overgeslagen
+
+
+@pytest.mark.parametrize("jaar", [2025, 2026, 2027, 2029])
+def test_bevrijdingsdag_is_a_day_off_every_year_not_only_in_lustrum_years(jaar: int) -> None:
+    vijf_mei = date(jaar, 5, 5)
+    assert not Werkdagkalender().is_werkdag(vijf_mei)  # wvp-reference §9.2: holidays.NL() alone misses it
+
+
+def test_koningsdag_on_a_sunday_moves_to_saturday() -> None:
+    kalender = Werkdagkalender()
+    assert not kalender.is_werkdag(date(2025, 4, 26))  # Saturday anyway, but a holiday (wvp-reference §9.3)
+    assert kalender.is_werkdag(date(2025, 4, 28))
+    assert not kalender.is_werkdag(date(2026, 4, 27))  # Monday
+
+
+def test_easter_monday_and_ascension_day_are_days_off() -> None:
+    kalender = Werkdagkalender()
+    for dag in (date(2025, 4, 21), date(2026, 4, 6), date(2025, 5, 29), date(2026, 5, 14)):
+        assert not kalender.is_werkdag(dag), dag
+    assert kalender.plus_werkdagen(date(2025, 4, 17), 1) == date(2025, 4, 22)  # over Goede Vrijdag and Easter Monday
+
+
+def test_a_werkgevers_extra_day_off_shifts_the_belafspraak() -> None:
+    regels = Werkgeverregels(extra_vrije_dagen=frozenset({date(2025, 1, 10)}))
+    t = per_code(bereken_tijdlijn(feiten(Episode(E)), regels))[C.BELAFSPRAAK]
+    assert t.vervaldatum == date(2025, 1, 21)
+    assert "niet meegeteld (feestdag of vrije dag): 2025-01-10" in t.afleiding
+
+
+def test_a_belafspraak_over_koningsdag_and_bevrijdingsdag() -> None:
+    t = per_code(bereken_tijdlijn(feiten(Episode(date(2026, 4, 23)))))[C.BELAFSPRAAK]
+    assert t.vervaldatum == date(2026, 5, 11)
+    assert t.afleiding.endswith("niet meegeteld (feestdag of vrije dag): 2026-04-27, 2026-05-05")
+
+
+def test_d6_wvp_deadlines_never_move_for_weekends_or_holidays() -> None:
+    # E + 294 of this case falls on 2025-12-25 (Christmas): the 42-week melding stays there (decisions D6)
+    e = date(2025, 12, 25) - timedelta(days=294)
+    assert per_code(bereken_tijdlijn(feiten(Episode(e))))[C.UWV_42E_WEEK_MELDING].vervaldatum == date(2025, 12, 25)
+    # a Saturday E: the probleemanalyse is due on a Saturday too
+    assert per_code(bereken_tijdlijn(feiten(Episode(date(2025, 1, 4)))))[C.PROBLEEMANALYSE].vervaldatum == date(
+        2025, 2, 15
+    )
+
+
+# --------------------------------------------------------------------------------------------- properties
+
+datums_st = st.dates(min_value=date(2015, 1, 1), max_value=date(2035, 12, 31))
+stappen_st = st.lists(st.tuples(st.sampled_from(list(Stap)), st.integers(min_value=0, max_value=800)), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(e=datums_st, later=st.integers(min_value=1, max_value=400), stappen=stappen_st)
+def test_property_due_dates_never_move_earlier_when_e_moves_later(
+    e: date, later: int, stappen: list[tuple[Stap, int]]
+) -> None:
+    feiten_stappen = tuple(Stapfeit(s, e + timedelta(days=d)) for s, d in stappen)  # the same dates in both
+    eerst = datums(bereken_tijdlijn(feiten(Episode(e), stappen=feiten_stappen)))
+    verschoven = e + timedelta(days=later)
+    dan = datums(bereken_tijdlijn(feiten(Episode(verschoven), stappen=feiten_stappen)))
+    assert all(dan[k] >= eerst[k] for k in eerst if k in dan)
+    assert {k for k in eerst if k[0] is not C.EVALUATIE} <= set(dan)
+
+
+@settings(max_examples=200, deadline=None)
+@given(e=datums_st, ziek=st.integers(min_value=1, max_value=700), gap=st.integers(min_value=0, max_value=27))
+def test_property_a_gap_under_28_days_shifts_later_sick_day_deadlines_by_the_gap(e: date, ziek: int, gap: int) -> None:
+    hersteld = e + timedelta(days=ziek)
+    zonder = per_code(bereken_tijdlijn(feiten(Episode(e))))
+    met = per_code(bereken_tijdlijn(feiten(Episode(e, hersteld), Episode(hersteld + timedelta(days=gap)))))
+    for code in (*D1_CODES, C.WACHTTIJD_EINDE):
+        if zonder[code].vervaldatum < hersteld:
+            assert met[code].vervaldatum == zonder[code].vervaldatum
+        else:
+            assert met[code].vervaldatum == zonder[code].vervaldatum + timedelta(days=gap)
+    for code in D3_CODES:  # they count back from the end of the wachttijd, which is a sick day after the gap
+        assert met[code].vervaldatum == zonder[code].vervaldatum + timedelta(days=gap)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    e=datums_st,
+    deel=st.lists(
+        st.tuples(st.integers(min_value=1, max_value=700), st.integers(min_value=1, max_value=99)), max_size=5
+    ),
+    stappen=stappen_st,
+    hersteld=st.one_of(st.none(), st.integers(min_value=1, max_value=800)),
+)
+def test_property_deelherstel_changes_nothing(
+    e: date, deel: list[tuple[int, int]], stappen: list[tuple[Stap, int]], hersteld: int | None
+) -> None:
+    episode = Episode(e, e + timedelta(days=hersteld) if hersteld else None)
+    zonder = feiten(episode, stappen=tuple(Stapfeit(s, e + timedelta(days=d)) for s, d in stappen))
+    met = replace(zonder, deelherstel=tuple(Deelherstel(e + timedelta(days=d), p) for d, p in deel))
+    assert bereken_tijdlijn(met) == bereken_tijdlijn(zonder)
+
+
+@settings(max_examples=200, deadline=None)
+@given(e=datums_st, extra=st.integers(min_value=1, max_value=730), stappen=stappen_st)
+def test_property_a_vld_moves_only_the_d3_termijnen(e: date, extra: int, stappen: list[tuple[Stap, int]]) -> None:
+    feiten_stappen = tuple(Stapfeit(s, e + timedelta(days=d)) for s, d in stappen)
+    zonder = datums(bereken_tijdlijn(feiten(Episode(e), stappen=feiten_stappen)))
+    einde = zonder[(C.WACHTTIJD_EINDE, 1)]
+    met = datums(bereken_tijdlijn(feiten(Episode(e), stappen=feiten_stappen, vld_laatste_dag=einde + timedelta(extra))))
+    assert {k[0] for k in zonder if zonder[k] != met[k]} == set(D3_CODES)
+    assert all(met[k] - zonder[k] == timedelta(days=extra) for k in zonder if k[0] in D3_CODES)
+    # the re-integration goes on during the VLD: more evaluaties, all after the old end of the wachttijd
+    assert all(k[0] is C.EVALUATIE and met[k] > einde for k in set(met) - set(zonder))
