@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from faststream.nats import NatsBroker
 
+from verzuim_shared.loops import raise_if_cancelled
 from verzuim_shared.messaging import ensure_consumers, ensure_streams
 from verzuim_shared.settings import ServiceSettings
 
@@ -126,6 +127,7 @@ async def _supervised(task: BackgroundTask) -> None:
         except asyncio.CancelledError:
             raise
         except Exception:
+            raise_if_cancelled()  # a cancellation a library turned into another error still stops the task
             log.exception("background task %s failed; restarting in 1s", task.__name__)
             await asyncio.sleep(1.0)
 

@@ -34,6 +34,7 @@ from verzuim_shared.events.dossier import (
     SpreekuurGepland,
 )
 from verzuim_shared.ids import derived_id
+from verzuim_shared.loops import raise_if_cancelled, wait_for_wakeup
 
 from verzuim_notifications.domain import personeel
 from verzuim_notifications.domain.aflevering import (
@@ -810,10 +811,9 @@ class Bezorger:
                 logger.exception("dispatcher round failed; trying again")
                 verstuurd = 0
             if verstuurd < self._batch:
-                try:
-                    await asyncio.wait_for(self._wakker.wait(), timeout=self._interval_s)
-                except TimeoutError:
-                    pass
+                await wait_for_wakeup(self._wakker, self._interval_s)
+            else:
+                raise_if_cancelled()
 
     async def ronde(self) -> int:
         """Send one batch of due deliveries; the number attempted."""

@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 from faststream.nats import NatsBroker
 from verzuim_shared.events import DossierEvent
+from verzuim_shared.loops import raise_if_cancelled, wait_for_wakeup
 from verzuim_shared.messaging import publish_event
 
 from verzuim_cases.adapters.public_events import to_public_event
@@ -79,6 +80,7 @@ class OutboxRelay:
             log.info("outbox relay active from notification %d", position)
             failures = 0
             while True:
+                raise_if_cancelled()
                 self._wakeup.clear()
                 try:
                     position, count = await self._publish_batch(conn, position)
@@ -97,13 +99,7 @@ class OutboxRelay:
                 failures = 0
                 if count == self._batch_size:
                     continue  # there may be more waiting
-                try:
-                    await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
-                except TimeoutError:
-                    # A cancel racing the timeout can come out as TimeoutError: do not swallow it.
-                    task = asyncio.current_task()
-                    if task is not None and task.cancelling():
-                        raise asyncio.CancelledError from None
+                await wait_for_wakeup(self._wakeup, self._poll_interval)
 
     async def _become_active(self, conn: Connection) -> None:
         announced = False

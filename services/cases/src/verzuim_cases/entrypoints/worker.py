@@ -20,6 +20,7 @@ from nats.js.api import AckPolicy, ConsumerConfig
 from nats.js.errors import BadRequestError
 from pydantic import ValidationError
 from verzuim_shared.events import Event, HerstelGemeld, UnknownEventType, ZiekGemeld, parse_event
+from verzuim_shared.loops import raise_if_cancelled
 from verzuim_shared.messaging import Delivery, dead_letter, durable_consumer
 from verzuim_shared.settings import ServiceSettings
 from verzuim_shared.subjects import Stream
@@ -58,14 +59,6 @@ class Afhandeling:
     verwerkt: int = 0
     opnieuw: int = 0
     dead_letters: int = 0
-
-
-def raise_if_cancelled() -> None:
-    """A cancel that arrives while a timeout fires can come out as TimeoutError (asyncio.wait_for in nats-py);
-    without this check the loop would go on and the service's shutdown would wait for it forever."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
 
 
 def delivery_of(msg: Bericht, max_deliver: int) -> Delivery:

@@ -17,20 +17,13 @@ import logging
 
 from faststream.nats import NatsBroker
 from verzuim_shared.events import parse_event
+from verzuim_shared.loops import raise_if_cancelled, wait_for_wakeup
 from verzuim_shared.messaging import publish_event
 
 from verzuim_deadlines.adapters.database import Database
 from verzuim_deadlines.settings import DeadlinesSettings
 
 log = logging.getLogger(__name__)
-
-
-def afbreken_gevraagd() -> bool:
-    """Whether the running task was asked to stop. A library's `asyncio.wait_for` (Python 3.11) can swallow the
-    CancelledError when its future completes at the same moment; the request still counts in `cancelling()`, so a
-    loop that checks this every round stops anyway instead of outliving the shutdown."""
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
 
 
 MAX_BACKOFF_S = 10.0
@@ -60,8 +53,7 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         failures = 0
         while True:
-            if afbreken_gevraagd():
-                raise asyncio.CancelledError
+            raise_if_cancelled()
             self._wakeup.clear()
             try:
                 count = await self.publish_pending()
@@ -74,11 +66,7 @@ class OutboxRelay:
             failures = 0
             if count == self._batch_size:
                 continue  # there may be more waiting
-            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that arrives just as
-            # the wake-up is set, and the loop would then outlive the service's shutdown.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll_interval):
-                    await self._wakeup.wait()
+            await wait_for_wakeup(self._wakeup, self._poll_interval)
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished events; returns how many were claimed."""

@@ -6,12 +6,12 @@ A failed round is logged and retried at the next tick; rounds are idempotent."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from verzuim_deadlines.adapters.outbox import afbreken_gevraagd
+from verzuim_shared.loops import raise_if_cancelled, stop_requested, wait_for_wakeup
+
 from verzuim_deadlines.application import Signalering, Termijnbewaking
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class Planner:
         if self._feiten_verwerkt is None:
             return
         deadline = time.monotonic() + self._max_wacht
-        while time.monotonic() < deadline and not afbreken_gevraagd():
+        while time.monotonic() < deadline and not stop_requested():
             try:
                 if await self._feiten_verwerkt():
                     return
@@ -60,8 +60,7 @@ class Planner:
 
     async def run(self) -> None:
         while True:
-            if afbreken_gevraagd():
-                raise asyncio.CancelledError
+            raise_if_cancelled()
             self._wakeup.clear()
             try:
                 verstuurd = await self.ronde()
@@ -69,8 +68,4 @@ class Planner:
                     log.info("scheduler: %d signal(s) sent", verstuurd)
             except Exception as exc:
                 log.warning("scheduler: round failed (%s: %s); retry at the next tick", type(exc).__name__, exc)
-            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that arrives just as
-            # the wake-up is set, and the loop would then outlive the service's shutdown.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval):
-                    await self._wakeup.wait()
+            await wait_for_wakeup(self._wakeup, self._interval)
