@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
 from verzuim_shared.clock import Clock, today_nl
 from verzuim_shared.events import (
+    EVENT_TYPES,
     AfdelingVastgelegd,
     DossierGeopend,
     Event,
@@ -17,17 +20,39 @@ from verzuim_shared.events import (
     MedewerkerGegevensGewijzigd,
     MedewerkerInDienst,
     MedewerkerUitDienst,
+    TermijnEvent,
+    TermijnVervuld,
 )
-from verzuim_shared.events.dossier import EpisodeToegevoegd
+from verzuim_shared.events.dossier import (
+    DossierGesloten,
+    EpisodeToegevoegd,
+    FeitGecorrigeerd,
+    OpbouwschemaVastgesteld,
+)
 
-from verzuim_reporting.domain.dienstverband import (
-    Dienstverband,
-    DienstverbandMutatie,
-    MutatieSoort,
-    dienstverbanden,
+from verzuim_reporting.domain.afleiding import WerknemerAfleiding, leid_werknemer_af
+from verzuim_reporting.domain.dossier import DossierFeit, DossierFeitSoort, OpbouwStap
+from verzuim_reporting.domain.duurklassen import SCHEMAS, DuurklassenSchema, KlasseTelling
+from verzuim_reporting.domain.frequent import FrequentVerzuimer, Melding, frequente_verzuimers
+from verzuim_reporting.domain.kerncijfers import Annualisering, Kerncijfers, Tellers, annualisatiefactor, kerncijfers
+from verzuim_reporting.domain.periode import Interval, Periode, indelen
+from verzuim_reporting.domain.personeel import (
+    AfdelingFeit,
+    MedewerkerFeit,
+    PersoneelFeitSoort,
+    geldende_afdeling,
 )
-from verzuim_reporting.domain.dossier import DossierToestand, Episode, Herstel, dossier_toestand
 from verzuim_reporting.domain.rapportage import OpenDossiersRapport, open_dossiers_rapport
+from verzuim_reporting.domain.termijnen import (
+    Termijn,
+    TermijnFeit,
+    TermijnFeitSoort,
+    TermijnStatus,
+    TermijnTelling,
+    lege_aantallen,
+    termijn_toestand,
+)
+from verzuim_reporting.domain.verleden import Verzuimverleden, verzuimverleden
 
 
 @dataclass(frozen=True)
@@ -38,150 +63,361 @@ class Positie:
     sequence: int
 
 
+class SleutelSoort(StrEnum):
+    WERKNEMER = "werknemer"
+    AFDELING = "afdeling"
+    TERMIJN = "termijn"
+
+
+Feit = MedewerkerFeit | DossierFeit | AfdelingFeit | TermijnFeit
+
+
 @dataclass(frozen=True)
-class MedewerkerGegevens:
-    werknemer_id: str
-    geldig_vanaf: date
-    afdeling_id: str
-    contracturen: float
-    voltijduren: float
-    leidinggevende_id: str | None
+class Projectiefeit:
+    """An event as the read model keeps it: the fact, and whose derived rows it changes."""
+
+    werkgever_id: str
+    soort: SleutelSoort
+    sleutel: str  # werknemer_id, afdeling_id or termijn_id
+    feit: Feit
+
+
+_TERMIJN_SOORTEN = {s.value: s for s in TermijnFeitSoort}
+
+# The event types the read model keeps a fact of; every other event only moves the recorded stream position.
+PROJECTEERBAAR: tuple[type[Event], ...] = (
+    MedewerkerInDienst,
+    MedewerkerGegevensGewijzigd,
+    MedewerkerUitDienst,
+    AfdelingVastgelegd,
+    DossierGeopend,
+    EpisodeToegevoegd,
+    HerstelGeregistreerd,
+    OpbouwschemaVastgesteld,
+    FeitGecorrigeerd,
+    DossierGesloten,
+    *(t for t in EVENT_TYPES.values() if issubclass(t, TermijnEvent)),
+)
+
+
+def projectiefeit(event: Event, sequence: int) -> Projectiefeit | None:
+    """The fact an event contributes to the read model; None for events the figures do not depend on."""
+    wg = event.werkgever_id
+    match event:
+        case MedewerkerInDienst() | MedewerkerGegevensGewijzigd():
+            is_in = isinstance(event, MedewerkerInDienst)
+            soort = PersoneelFeitSoort.IN_DIENST if is_in else PersoneelFeitSoort.GEGEVENS
+            datum = event.datum_in_dienst if isinstance(event, MedewerkerInDienst) else event.geldig_vanaf
+            feit: Feit = MedewerkerFeit(
+                event.event_id,
+                soort,
+                datum,
+                sequence,
+                event.afdeling_id,
+                event.contracturen,
+                event.voltijduren,
+                event.leidinggevende_id,
+            )
+            return Projectiefeit(wg, SleutelSoort.WERKNEMER, event.werknemer_id, feit)
+        case MedewerkerUitDienst():
+            feit = MedewerkerFeit(event.event_id, PersoneelFeitSoort.UIT_DIENST, event.datum_uit_dienst, sequence)
+            return Projectiefeit(wg, SleutelSoort.WERKNEMER, event.werknemer_id, feit)
+        case AfdelingVastgelegd():
+            feit = AfdelingFeit(
+                event.event_id,
+                event.afdeling_id,
+                event.naam,
+                event.leidinggevende_id,
+                event.hr_adviseur_id,
+                event.rayonmanager_id,
+                event.rayon,
+                sequence,
+            )
+            return Projectiefeit(wg, SleutelSoort.AFDELING, event.afdeling_id, feit)
+        case DossierGeopend() | EpisodeToegevoegd():
+            soort_d = DossierFeitSoort.GEOPEND if isinstance(event, DossierGeopend) else DossierFeitSoort.EPISODE
+            feit = DossierFeit(
+                event.event_id, event.dossier_id, soort_d, event.eerste_ziektedag, sequence, melding_id=event.melding_id
+            )
+        case HerstelGeregistreerd():
+            feit = DossierFeit(
+                event.event_id,
+                event.dossier_id,
+                DossierFeitSoort.HERSTEL,
+                event.hersteldatum,
+                sequence,
+                herstel_id=event.herstel_id,
+                herstel_soort=event.soort,
+                percentage=event.arbeidsongeschiktheidspercentage,
+            )
+        case OpbouwschemaVastgesteld():
+            stappen = tuple(OpbouwStap(s.vanaf, s.uren_per_week, s.loonwaarde_pct) for s in event.stappen)
+            feit = DossierFeit(
+                event.event_id, event.dossier_id, DossierFeitSoort.OPBOUWSCHEMA, event.datum, sequence, stappen=stappen
+            )
+        case FeitGecorrigeerd():
+            feit = DossierFeit(
+                event.event_id,
+                event.dossier_id,
+                DossierFeitSoort.CORRECTIE,
+                event.datum,
+                sequence,
+                gecorrigeerd_feit=event.feit,
+                oude_waarde=event.oude_waarde,
+                nieuwe_waarde=event.nieuwe_waarde,
+            )
+        case DossierGesloten():
+            feit = DossierFeit(event.event_id, event.dossier_id, DossierFeitSoort.GESLOTEN, event.datum, sequence)
+        case TermijnEvent():
+            feit = TermijnFeit(
+                event.event_id,
+                event.termijn_id,
+                _TERMIJN_SOORTEN[event.type_name()],
+                event.code,
+                event.vervaldatum,
+                sequence,
+                event.dossier_id,
+                event.werknemer_id,
+                vervuld_op=event.vervuld_op if isinstance(event, TermijnVervuld) else None,
+                op_tijd=event.op_tijd if isinstance(event, TermijnVervuld) else None,
+            )
+            return Projectiefeit(wg, SleutelSoort.TERMIJN, str(event.termijn_id), feit)
+        case _:
+            return None
+    # the dossier facts: derived per werknemer, because the figures join them with the bezetting
+    werknemer_id = getattr(event, "werknemer_id")  # noqa: B009 - every dossier event carries it
+    return Projectiefeit(wg, SleutelSoort.WERKNEMER, werknemer_id, feit)
 
 
 class ProjectieTransactie(Protocol):
     """What projecting one event needs from the read model, inside one database transaction."""
 
-    async def vergrendel(self, *sleutel: str) -> None:
-        """Serialise the work on one werknemer, afdeling or dossier (several replicas may project at once)."""
+    async def vergrendel(self, werkgever_id: str, soort: SleutelSoort, sleutel: str) -> None:
+        """Serialise the work on one werknemer, afdeling or termijn (a batch is applied concurrently)."""
 
-    async def markeer_verwerkt(self, event: Event, positie: Positie) -> bool:
-        """Record the event as applied; False when it was applied before."""
+    async def leg_feit_vast(self, feit: Projectiefeit) -> bool:
+        """Store the fact; True when it is new, or a copy at an earlier stream position (which moves it there)."""
 
     async def zet_positie(self, positie: Positie) -> None: ...
 
-    async def leg_afdeling_vast(self, event: AfdelingVastgelegd, positie: Positie) -> None: ...
+    async def werknemer_feiten(
+        self, werkgever_id: str, werknemer_id: str
+    ) -> tuple[list[MedewerkerFeit], list[DossierFeit]]: ...
 
-    async def leg_medewerker_gegevens_vast(
-        self, werkgever_id: str, gegevens: MedewerkerGegevens, positie: Positie
-    ) -> None: ...
+    async def vervang_werknemer(self, werkgever_id: str, afleiding: WerknemerAfleiding) -> None: ...
 
-    async def voeg_dienstverband_mutatie_toe(
-        self, werkgever_id: str, werknemer_id: str, event_id: UUID, mutatie: DienstverbandMutatie
-    ) -> None: ...
+    async def afdeling_feiten(self, werkgever_id: str, afdeling_id: str) -> list[AfdelingFeit]: ...
 
-    async def dienstverband_mutaties(self, werkgever_id: str, werknemer_id: str) -> list[DienstverbandMutatie]: ...
+    async def vervang_afdeling(self, werkgever_id: str, afdeling: AfdelingFeit) -> None: ...
 
-    async def vervang_dienstverbanden(
-        self, werkgever_id: str, werknemer_id: str, periodes: list[Dienstverband]
-    ) -> None: ...
+    async def termijn_feiten(self, werkgever_id: str, termijn_id: str) -> list[TermijnFeit]: ...
 
-    async def leg_dossier_vast(self, event: DossierGeopend, positie: Positie) -> None: ...
-
-    async def voeg_episode_toe(self, werkgever_id: str, dossier_id: UUID, episode: Episode) -> None: ...
-
-    async def voeg_herstel_toe(self, werkgever_id: str, dossier_id: UUID, herstel: Herstel) -> None: ...
-
-    async def dossier_feiten(self, werkgever_id: str, dossier_id: UUID) -> tuple[list[Episode], list[Herstel]]: ...
-
-    async def werk_dossier_bij(self, werkgever_id: str, dossier_id: UUID, toestand: DossierToestand) -> None: ...
+    async def vervang_termijn(self, werkgever_id: str, termijn: Termijn) -> None: ...
 
 
 class Projectiestore(Protocol):
     def transactie(self) -> AbstractAsyncContextManager[ProjectieTransactie]: ...
 
 
-class Leesmodel(Protocol):
-    async def open_dossiers(self, werkgever_id: str, peildatum: date) -> tuple[dict[str | None, int], dict[str, str]]:
-        """Open dossiers per afdeling id (None: no personeel data) and the werkgever's afdelingen (id -> naam)."""
-
-
 class Projector:
-    """Applies personeel and dossier events to the read model. Idempotent: an event applied before (same event id)
-    changes nothing, and derived state is recomputed from all stored facts, so arrival order does not matter."""
+    """Applies events to the read model. Idempotent and order-independent: a fact is stored once under its event id
+    (at the earliest stream position it was seen), and every derived row is recomputed from all stored facts of its
+    werknemer, afdeling or termijn."""
 
     def __init__(self, store: Projectiestore) -> None:
         self._store = store
 
     async def verwerk(self, event: Event, positie: Positie) -> bool:
         """Apply one event and record its stream position, in one transaction. True when it changed the model."""
+        feit = projectiefeit(event, positie.sequence)
         async with self._store.transactie() as tx:
-            toegepast = await self._pas_toe(tx, event, positie)
+            gewijzigd = feit is not None and await self._pas_toe(tx, feit)
             await tx.zet_positie(positie)
-        return toegepast
+        return gewijzigd
 
-    async def _pas_toe(self, tx: ProjectieTransactie, event: Event, positie: Positie) -> bool:
-        wg = event.werkgever_id
-        match event:
-            case AfdelingVastgelegd():
-                await tx.vergrendel("afdeling", wg, event.afdeling_id)
-                if not await tx.markeer_verwerkt(event, positie):
-                    return False
-                await tx.leg_afdeling_vast(event, positie)
-            case MedewerkerInDienst() | MedewerkerGegevensGewijzigd() | MedewerkerUitDienst():
-                await tx.vergrendel("medewerker", wg, event.werknemer_id)
-                if not await tx.markeer_verwerkt(event, positie):
-                    return False
-                await self._medewerker(tx, event, positie)
-            case DossierGeopend() | EpisodeToegevoegd() | HerstelGeregistreerd():
-                await tx.vergrendel("dossier", wg, str(event.dossier_id))
-                if not await tx.markeer_verwerkt(event, positie):
-                    return False
-                await self._dossier(tx, event, positie)
-            case _:
-                return False  # not (yet) part of this read model; only the position moves on
+    async def _pas_toe(self, tx: ProjectieTransactie, feit: Projectiefeit) -> bool:
+        wg = feit.werkgever_id
+        await tx.vergrendel(wg, feit.soort, feit.sleutel)
+        if not await tx.leg_feit_vast(feit):
+            return False
+        if feit.soort is SleutelSoort.WERKNEMER:
+            medewerker, dossier = await tx.werknemer_feiten(wg, feit.sleutel)
+            await tx.vervang_werknemer(wg, leid_werknemer_af(feit.sleutel, medewerker, dossier))
+        elif feit.soort is SleutelSoort.AFDELING:
+            await tx.vervang_afdeling(wg, geldende_afdeling(await tx.afdeling_feiten(wg, feit.sleutel)))
+        else:
+            await tx.vervang_termijn(wg, termijn_toestand(await tx.termijn_feiten(wg, feit.sleutel)))
         return True
 
-    async def _medewerker(
-        self,
-        tx: ProjectieTransactie,
-        event: MedewerkerInDienst | MedewerkerGegevensGewijzigd | MedewerkerUitDienst,
-        positie: Positie,
-    ) -> None:
-        wg, wn = event.werkgever_id, event.werknemer_id
-        if isinstance(event, MedewerkerUitDienst):
-            mutatie = DienstverbandMutatie(MutatieSoort.UIT_DIENST, event.datum_uit_dienst, positie.sequence)
-        else:
-            geldig_vanaf = event.datum_in_dienst if isinstance(event, MedewerkerInDienst) else event.geldig_vanaf
-            gegevens = MedewerkerGegevens(
-                werknemer_id=wn,
-                geldig_vanaf=geldig_vanaf,
-                afdeling_id=event.afdeling_id,
-                contracturen=event.contracturen,
-                voltijduren=event.voltijduren,
-                leidinggevende_id=event.leidinggevende_id,
-            )
-            await tx.leg_medewerker_gegevens_vast(wg, gegevens, positie)
-            if not isinstance(event, MedewerkerInDienst):
-                return
-            mutatie = DienstverbandMutatie(MutatieSoort.IN_DIENST, event.datum_in_dienst, positie.sequence)
-        await tx.voeg_dienstverband_mutatie_toe(wg, wn, event.event_id, mutatie)
-        await tx.vervang_dienstverbanden(wg, wn, dienstverbanden(await tx.dienstverband_mutaties(wg, wn)))
 
-    async def _dossier(
+# ------------------------------------------------------------------------------------------------ the questions
+
+
+class Groepering(StrEnum):
+    WERKGEVER = "werkgever"
+    AFDELING = "afdeling"
+    LEIDINGGEVENDE = "leidinggevende"
+    RAYON = "rayon"
+
+
+# The group of rows without a leidinggevende or a rayon.
+ZONDER = "geen"
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which rows count: one afdeling, and/or one leidinggevende's team (a leidinggevende only sees their own)."""
+
+    afdeling_id: str | None = None
+    leidinggevende_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Groep:
+    sleutel: str
+    naam: str | None
+
+
+@dataclass(frozen=True)
+class GroepTellers:
+    groepen: dict[str, Tellers]  # per group key
+    totaal: Tellers  # all rows that pass the filter (werknemers counted once)
+
+
+class Leesmodel(Protocol):
+    async def open_dossiers(self, werkgever_id: str, peildatum: date) -> tuple[dict[str | None, int], dict[str, str]]:
+        """Open dossiers per afdeling id (None: no personeel data) and the werkgever's afdelingen (id -> naam)."""
+
+    async def tellers(
+        self, werkgever_id: str, periodes: Sequence[Periode], groepering: Groepering, filter_: Filter
+    ) -> list[GroepTellers]: ...
+
+    async def groepnamen(self, werkgever_id: str, groepering: Groepering) -> dict[str, str | None]: ...
+
+    async def duurklassen(
         self,
-        tx: ProjectieTransactie,
-        event: DossierGeopend | EpisodeToegevoegd | HerstelGeregistreerd,
-        positie: Positie,
-    ) -> None:
-        wg, dossier_id = event.werkgever_id, event.dossier_id
-        if isinstance(event, HerstelGeregistreerd):
-            herstel = Herstel(
-                herstel_id=event.herstel_id,
-                soort=event.soort,
-                hersteldatum=event.hersteldatum,
-                arbeidsongeschiktheidspercentage=event.arbeidsongeschiktheidspercentage,
-                stream_sequence=positie.sequence,
-            )
-            await tx.voeg_herstel_toe(wg, dossier_id, herstel)
-        else:
-            if isinstance(event, DossierGeopend):
-                await tx.leg_dossier_vast(event, positie)
-            await tx.voeg_episode_toe(
-                wg, dossier_id, Episode(event.melding_id, event.eerste_ziektedag, positie.sequence)
-            )
-        episodes, herstellen = await tx.dossier_feiten(wg, dossier_id)
-        if episodes:  # facts that arrive before their DossierGeopend wait in the tables until it comes
-            await tx.werk_dossier_bij(wg, dossier_id, dossier_toestand(episodes, herstellen))
+        werkgever_id: str,
+        periode: Periode,
+        grenzen: Sequence[int],
+        groepering: Groepering,
+        filter_: Filter,
+    ) -> tuple[dict[str, list[int]], list[int]]:
+        """Counted gevallen that ran in the period per class index (width_bucket over `grenzen`): per group, total."""
+
+    async def meldingen(self, werkgever_id: str, van: date, tot: date) -> list[Melding]: ...
+
+    async def effectieve_leidinggevenden(self, werkgever_id: str) -> dict[str, str | None]:
+        """Per afdeling id its leidinggevende (for meldingen without a leidinggevende of their own)."""
+
+    async def termijnen(
+        self, werkgever_id: str, periode: Periode, filter_: Filter
+    ) -> dict[str, dict[TermijnStatus, int]]: ...
+
+    async def open_dossiers_met_duur(self, werkgever_id: str, peildatum: date) -> list[OpenDossier]: ...
+
+    async def werknemer_feiten(
+        self, werkgever_id: str, werknemer_id: str
+    ) -> tuple[list[MedewerkerFeit], list[DossierFeit]]: ...
+
+    async def afdelingen(self, werkgever_id: str) -> dict[str, str | None]:
+        """Every afdeling known from AfdelingVastgelegd or from the personeel data (id -> naam, None if unknown)."""
+
+
+@dataclass(frozen=True)
+class OpenDossier:
+    dossier_id: UUID
+    werknemer_id: str
+    afdeling_id: str | None  # None: no personeel data
+    leidinggevende_id: str | None  # effective: the werknemer's own or the afdeling's
+    eerste_ziektedag: date
+    ziektedagen: int  # sick days of the dossier up to the peildatum (samentelling: the gaps are not counted)
+
+
+@dataclass(frozen=True)
+class GroepKerncijfers:
+    groep: Groep
+    kerncijfers: Kerncijfers
+    tellers: Tellers
+
+
+@dataclass(frozen=True)
+class KerncijfersRapport:
+    werkgever_id: str
+    gevraagd: Periode
+    periode: Periode  # what was counted: the asked period up to today at the latest
+    groepering: Groepering
+    filter: Filter
+    annualisering: Annualisering
+    totaal: GroepKerncijfers
+    groepen: tuple[GroepKerncijfers, ...]
+
+
+@dataclass(frozen=True)
+class TrendPunt:
+    periode: Periode
+    totaal: Kerncijfers
+    groepen: dict[str, Kerncijfers] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrendRapport:
+    werkgever_id: str
+    gevraagd: Periode
+    periode: Periode
+    interval: Interval
+    groepering: Groepering
+    filter: Filter
+    annualisering: Annualisering
+    groepen: tuple[Groep, ...]
+    punten: tuple[TrendPunt, ...]
+
+
+@dataclass(frozen=True)
+class DuurklassenRapport:
+    werkgever_id: str
+    gevraagd: Periode
+    periode: Periode
+    schema: DuurklassenSchema
+    groepering: Groepering
+    filter: Filter
+    totaal: tuple[KlasseTelling, ...]
+    groepen: tuple[tuple[Groep, tuple[KlasseTelling, ...]], ...]
+
+
+@dataclass(frozen=True)
+class FrequentVerzuimRapport:
+    werkgever_id: str
+    gevraagd: Periode
+    periode: Periode
+    drempel: int
+    venster_dagen: int
+    filter: Filter
+    verzuimers: tuple[FrequentVerzuimer, ...]
+    afdelingen: dict[str, str]
+
+
+@dataclass(frozen=True)
+class TermijnbewakingRapport:
+    werkgever_id: str
+    periode: Periode
+    filter: Filter
+    per_code: tuple[TermijnTelling, ...]
+    totaal: TermijnTelling
+
+
+@dataclass(frozen=True)
+class OpenDossiersDuurRapport:
+    werkgever_id: str
+    peildatum: date
+    schema: DuurklassenSchema
+    filter: Filter
+    klassen: tuple[KlasseTelling, ...]
+    dossiers: tuple[OpenDossier, ...]
+    afdelingen: dict[str, str]
+
+
+class WerknemerOnbekend(LookupError):
+    pass
 
 
 class Rapportages:
@@ -189,11 +425,18 @@ class Rapportages:
         self._leesmodel = leesmodel
         self._clock = clock
 
+    def vandaag(self) -> date:
+        return today_nl(self._clock)
+
+    def tot_vandaag(self, periode: Periode) -> Periode:
+        """Figures for a period that has not ended yet are about the days so far; a future period is refused."""
+        return periode.tot_en_met(self.vandaag())
+
     async def open_dossiers(
         self, werkgever_id: str, *, peildatum: date | None = None, afdeling_id: str | None = None
     ) -> OpenDossiersRapport:
         """Open dossiers of one werkgever per afdeling on the peildatum (default: today in the Netherlands)."""
-        peildatum = peildatum or today_nl(self._clock)
+        peildatum = peildatum or self.vandaag()
         aantallen, afdelingen = await self._leesmodel.open_dossiers(werkgever_id, peildatum)
         return open_dossiers_rapport(
             werkgever_id=werkgever_id,
@@ -202,3 +445,200 @@ class Rapportages:
             afdelingen=afdelingen,
             afdeling_id=afdeling_id,
         )
+
+    async def _groepen(self, werkgever_id: str, groepering: Groepering, sleutels: set[str]) -> list[Groep]:
+        namen = await self._leesmodel.groepnamen(werkgever_id, groepering)
+        return sorted(
+            (Groep(s, namen.get(s)) for s in sleutels),
+            key=lambda g: (g.sleutel == ZONDER, (g.naam or g.sleutel).casefold(), g.sleutel),
+        )
+
+    async def kerncijfers(
+        self,
+        werkgever_id: str,
+        periode: Periode,
+        *,
+        groepering: Groepering = Groepering.WERKGEVER,
+        filter_: Filter = Filter(),
+        annualisering: Annualisering = Annualisering.KALENDERDAGEN,
+    ) -> KerncijfersRapport:
+        geteld = self.tot_vandaag(periode)
+        annualisatiefactor(geteld, annualisering)  # refuses the × 4 method on a part of a quarter before any query
+        (resultaat,) = await self._leesmodel.tellers(werkgever_id, [geteld], groepering, filter_)
+        totaal = GroepKerncijfers(
+            Groep(werkgever_id, None), kerncijfers(resultaat.totaal, geteld, annualisering), resultaat.totaal
+        )
+        groepen = tuple(
+            GroepKerncijfers(
+                g, kerncijfers(resultaat.groepen[g.sleutel], geteld, annualisering), resultaat.groepen[g.sleutel]
+            )
+            for g in await self._groepen(werkgever_id, groepering, set(resultaat.groepen))
+        )
+        return KerncijfersRapport(werkgever_id, periode, geteld, groepering, filter_, annualisering, totaal, groepen)
+
+    async def trends(
+        self,
+        werkgever_id: str,
+        periode: Periode,
+        interval: Interval,
+        *,
+        groepering: Groepering = Groepering.WERKGEVER,
+        filter_: Filter = Filter(),
+        annualisering: Annualisering = Annualisering.KALENDERDAGEN,
+    ) -> TrendRapport:
+        geteld = self.tot_vandaag(periode)
+        delen = indelen(geteld, interval)
+        if annualisering is Annualisering.PERIODEN:
+            for deel in delen:
+                annualisatiefactor(deel, annualisering)
+        resultaten = await self._leesmodel.tellers(werkgever_id, delen, groepering, filter_)
+        sleutels = {s for r in resultaten for s in r.groepen} if groepering is not Groepering.WERKGEVER else set()
+        punten = tuple(
+            TrendPunt(
+                deel,
+                kerncijfers(r.totaal, deel, annualisering),
+                {s: kerncijfers(r.groepen.get(s, Tellers()), deel, annualisering) for s in sorted(sleutels)},
+            )
+            for deel, r in zip(delen, resultaten, strict=True)
+        )
+        groepen = tuple(await self._groepen(werkgever_id, groepering, sleutels))
+        return TrendRapport(
+            werkgever_id, periode, geteld, interval, groepering, filter_, annualisering, groepen, punten
+        )
+
+    async def duurklassen(
+        self,
+        werkgever_id: str,
+        periode: Periode,
+        *,
+        schema: DuurklassenSchema = DuurklassenSchema.VERNET,
+        groepering: Groepering = Groepering.WERKGEVER,
+        filter_: Filter = Filter(),
+    ) -> DuurklassenRapport:
+        geteld = self.tot_vandaag(periode)
+        klassen = SCHEMAS[schema]
+        grenzen = [k.van_dag for k in klassen[1:]]
+        per_groep, totaal = await self._leesmodel.duurklassen(werkgever_id, geteld, grenzen, groepering, filter_)
+
+        def tellingen(aantallen: list[int]) -> tuple[KlasseTelling, ...]:
+            return tuple(KlasseTelling(k, n) for k, n in zip(klassen, aantallen, strict=True))
+
+        groepen = tuple(
+            (g, tellingen(per_groep[g.sleutel])) for g in await self._groepen(werkgever_id, groepering, set(per_groep))
+        )
+        return DuurklassenRapport(
+            werkgever_id, periode, geteld, schema, groepering, filter_, tellingen(totaal), groepen
+        )
+
+    async def frequent_verzuim(
+        self,
+        werkgever_id: str,
+        periode: Periode,
+        *,
+        drempel: int,
+        venster_dagen: int,
+        filter_: Filter = Filter(),
+    ) -> FrequentVerzuimRapport:
+        geteld = self.tot_vandaag(periode)
+        meldingen = await self._leesmodel.meldingen(
+            werkgever_id, date.fromordinal(geteld.van.toordinal() - venster_dagen + 1), geteld.tot
+        )
+        verzuimers = frequente_verzuimers(meldingen, geteld, drempel, venster_dagen)
+        if filter_.afdeling_id is not None:
+            verzuimers = [v for v in verzuimers if v.afdeling_id == filter_.afdeling_id]
+        if filter_.leidinggevende_id is not None:
+            van_afdeling = await self._leesmodel.effectieve_leidinggevenden(werkgever_id)
+            verzuimers = [
+                v
+                for v in verzuimers
+                if (v.leidinggevende_id or van_afdeling.get(v.afdeling_id)) == filter_.leidinggevende_id
+            ]
+        namen = {k: v for k, v in (await self._leesmodel.groepnamen(werkgever_id, Groepering.AFDELING)).items() if v}
+        return FrequentVerzuimRapport(
+            werkgever_id, periode, geteld, drempel, venster_dagen, filter_, tuple(verzuimers), namen
+        )
+
+    async def termijnbewaking(
+        self, werkgever_id: str, periode: Periode, *, filter_: Filter = Filter()
+    ) -> TermijnbewakingRapport:
+        per_code = await self._leesmodel.termijnen(werkgever_id, periode, filter_)
+        totaal = lege_aantallen()
+        for aantallen in per_code.values():
+            for status, n in aantallen.items():
+                totaal[status] += n
+        return TermijnbewakingRapport(
+            werkgever_id,
+            periode,
+            filter_,
+            tuple(TermijnTelling(code, per_code[code]) for code in sorted(per_code)),
+            TermijnTelling("totaal", totaal),
+        )
+
+    async def open_dossiers_naar_duur(
+        self,
+        werkgever_id: str,
+        *,
+        peildatum: date | None = None,
+        schema: DuurklassenSchema = DuurklassenSchema.VERNET,
+        filter_: Filter = Filter(),
+    ) -> OpenDossiersDuurRapport:
+        from verzuim_reporting.domain.duurklassen import klasse_voor
+        from verzuim_reporting.domain.rapportage import ONBEKEND
+
+        peildatum = peildatum or self.vandaag()
+        dossiers = await self._leesmodel.open_dossiers_met_duur(werkgever_id, peildatum)
+        if filter_.afdeling_id is not None:
+            dossiers = [d for d in dossiers if (d.afdeling_id or ONBEKEND) == filter_.afdeling_id]
+        if filter_.leidinggevende_id is not None:
+            dossiers = [d for d in dossiers if d.leidinggevende_id == filter_.leidinggevende_id]
+        aantallen = dict.fromkeys((k.code for k in SCHEMAS[schema]), 0)
+        for d in dossiers:
+            aantallen[klasse_voor(schema, d.ziektedagen).code] += 1
+        dossiers.sort(key=lambda d: (-d.ziektedagen, d.werknemer_id, str(d.dossier_id)))
+        namen = {k: v for k, v in (await self._leesmodel.groepnamen(werkgever_id, Groepering.AFDELING)).items() if v}
+        return OpenDossiersDuurRapport(
+            werkgever_id,
+            peildatum,
+            schema,
+            filter_,
+            tuple(KlasseTelling(k, aantallen[k.code]) for k in SCHEMAS[schema]),
+            tuple(dossiers),
+            namen,
+        )
+
+    async def afdelingen(self, werkgever_id: str, filter_: Filter = Filter()) -> list[Groep]:
+        alle = await self._leesmodel.afdelingen(werkgever_id)
+        if filter_.leidinggevende_id is not None:
+            # a leidinggevende chooses among the afdelingen their team worked in
+            (resultaat,) = await self._leesmodel.tellers(
+                werkgever_id, [Periode(date(1900, 1, 1), self.vandaag())], Groepering.AFDELING, filter_
+            )
+            alle = {k: v for k, v in alle.items() if k in resultaat.groepen}
+        return sorted(
+            (Groep(k, v) for k, v in alle.items()), key=lambda g: ((g.naam or g.sleutel).casefold(), g.sleutel)
+        )
+
+    async def verzuimverleden(
+        self,
+        werkgever_id: str,
+        werknemer_id: str,
+        *,
+        periode: Periode | None = None,
+        leidinggevende_id: str | None = None,
+    ) -> Verzuimverleden:
+        """All meldingen of one werknemer with their durations and percentages, and their figures over the period
+        (default: the 365 days up to today). With `leidinggevende_id`: only a werknemer of that leidinggevende."""
+        medewerker, dossier = await self._leesmodel.werknemer_feiten(werkgever_id, werknemer_id)
+        if not medewerker and not dossier:
+            raise WerknemerOnbekend(werknemer_id)
+        vandaag = self.vandaag()
+        periode = periode or Periode(date.fromordinal(vandaag.toordinal() - 364), vandaag)
+        afleiding = leid_werknemer_af(werknemer_id, medewerker, dossier)
+        if leidinggevende_id is not None:
+            van_afdeling = await self._leesmodel.effectieve_leidinggevenden(werkgever_id)
+            huidige = afleiding.personeel.bezetting[-1] if afleiding.personeel.bezetting else None
+            if huidige is None or (huidige.leidinggevende_id or van_afdeling.get(huidige.afdeling_id)) != (
+                leidinggevende_id
+            ):
+                raise WerknemerOnbekend(werknemer_id)
+        return verzuimverleden(afleiding, periode.tot_en_met(vandaag), vandaag)

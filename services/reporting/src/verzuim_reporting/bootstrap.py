@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from verzuim_shared.problems import Unprocessable, problem_response
 from verzuim_shared.service import ServiceSpec, make_broker
 from verzuim_shared.service import create_app as create_service_app
 
 from verzuim_reporting.adapters.database import Database
+from verzuim_reporting.adapters.herbouw import Herbouwer
 from verzuim_reporting.adapters.leesmodel import PostgresLeesmodel
 from verzuim_reporting.adapters.projectiestore import PostgresProjectiestore
 from verzuim_reporting.application import Projector, Rapportages
+from verzuim_reporting.domain.kerncijfers import NietAnnualiseerbaar
+from verzuim_reporting.domain.periode import OngeldigePeriode
 from verzuim_reporting.entrypoints.http import build_router
 from verzuim_reporting.entrypoints.worker import register_consumers
 from verzuim_reporting.settings import ReportingSettings
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
@@ -21,15 +30,34 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     broker = make_broker(settings)
     register_consumers(broker, settings, Projector(PostgresProjectiestore(database)))
     rapportages = Rapportages(PostgresLeesmodel(database), settings.clock_impl)
-    return create_service_app(
+
+    async def herbouw_als_nodig() -> None:
+        """An empty read model (a new database) or one of another version is rebuilt from the streams before the
+        consumers start: the figures always cover the whole history."""
+        if database.herbouw_nodig:
+            log.info("the read model is empty or of another version: rebuilding it from the streams")
+            await Herbouwer(database, settings).herbouw()
+            database.herbouw_nodig = False
+
+    app = create_service_app(
         ServiceSpec(
             title="verzuim reporting",
-            description="Rebuildable read model of the personeel and dossier streams, and management information.",
+            description="Rebuildable read model of the personeel, dossier and termijn streams: management "
+            "information (decisions D8) as JSON and CSV, and a dashboard at /dashboard.",
             settings=settings,
             broker=broker,
             routers=[build_router(rapportages)],
-            on_startup=[database.open],
+            on_startup=[database.open, herbouw_als_nodig],
             on_shutdown=[database.close],
             readiness=[database.postgres],
+            state={"rapportages": rapportages},
         )
     )
+
+    async def onmeetbaar(request: Request, exc: Exception) -> JSONResponse:
+        # a period that cannot be counted (yet), or the × 4 method on a custom period: the caller can fix the query
+        return problem_response(Unprocessable(str(exc)), request)
+
+    app.add_exception_handler(OngeldigePeriode, onmeetbaar)
+    app.add_exception_handler(NietAnnualiseerbaar, onmeetbaar)
+    return app

@@ -1,5 +1,6 @@
 """The JetStream consumers that feed the read model. Each applies one event per transaction and returns, so the
-message is acked only once the effect is committed; an error naks it for a retry (see verzuim_shared.messaging)."""
+message is acked only once the effect is committed; an error naks it for a retry (see verzuim_shared.messaging).
+The messages of one fetched batch are handled concurrently: the projector does not depend on their order."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from verzuim_reporting.application import Positie, Projector
 
 PERSONEEL_CONSUMER = "reporting-personeel"
 DOSSIER_CONSUMER = "reporting-dossier"
+TERMIJN_CONSUMER = "reporting-termijn"
 
 
 def register_consumers(broker: NatsBroker, settings: ServiceSettings, projector: Projector) -> None:
@@ -25,3 +27,7 @@ def register_consumers(broker: NatsBroker, settings: ServiceSettings, projector:
     @durable_consumer(broker, settings, stream=Stream.DOSSIER, durable=DOSSIER_CONSUMER)
     async def dossier(event: Event, delivery: Delivery) -> None:
         await projector.verwerk(event, Positie(Stream.DOSSIER.value, delivery.stream_sequence))
+
+    @durable_consumer(broker, settings, stream=Stream.TERMIJN, durable=TERMIJN_CONSUMER)
+    async def termijn(event: Event, delivery: Delivery) -> None:
+        await projector.verwerk(event, Positie(Stream.TERMIJN.value, delivery.stream_sequence))
