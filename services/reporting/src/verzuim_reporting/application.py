@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -189,30 +190,35 @@ def projectiefeit(event: Event, sequence: int) -> Projectiefeit | None:
     return Projectiefeit(wg, SleutelSoort.WERKNEMER, werknemer_id, feit)
 
 
+Sleutel = tuple[str, str]  # (werkgever_id, werknemer_id / afdeling_id / termijn_id)
+
+
 class ProjectieTransactie(Protocol):
-    """What projecting one event needs from the read model, inside one database transaction."""
+    """What projecting a bundle of events needs from the read model, inside one database transaction."""
 
-    async def vergrendel(self, werkgever_id: str, soort: SleutelSoort, sleutel: str) -> None:
-        """Serialise the work on one werknemer, afdeling or termijn (a batch is applied concurrently)."""
+    async def vergrendel(self, sleutels: Sequence[tuple[SleutelSoort, str, str]]) -> None:
+        """Serialise the work on these werknemers, afdelingen and termijnen (locks taken in the given order)."""
 
-    async def leg_feit_vast(self, feit: Projectiefeit) -> bool:
-        """Store the fact; True when it is new, or a copy at an earlier stream position (which moves it there)."""
+    async def leg_feiten_vast(self, feiten: Sequence[Projectiefeit]) -> list[bool]:
+        """Store the facts; per fact True when it is new, or a copy at an earlier stream position (which moves the
+        fact there)."""
 
-    async def zet_positie(self, positie: Positie) -> None: ...
+    async def zet_posities(self, posities: Sequence[Positie]) -> None: ...
 
     async def werknemer_feiten(
-        self, werkgever_id: str, werknemer_id: str
-    ) -> tuple[list[MedewerkerFeit], list[DossierFeit]]: ...
+        self, sleutels: Sequence[Sleutel]
+    ) -> dict[Sleutel, tuple[list[MedewerkerFeit], list[DossierFeit]]]: ...
 
-    async def vervang_werknemer(self, werkgever_id: str, afleiding: WerknemerAfleiding) -> None: ...
+    async def vervang_werknemers(self, sleutels: Sequence[Sleutel], afleidingen: Sequence[WerknemerAfleiding]) -> None:
+        """Replace every row derived from these werknemers' facts."""
 
-    async def afdeling_feiten(self, werkgever_id: str, afdeling_id: str) -> list[AfdelingFeit]: ...
+    async def afdeling_feiten(self, sleutels: Sequence[Sleutel]) -> dict[Sleutel, list[AfdelingFeit]]: ...
 
-    async def vervang_afdeling(self, werkgever_id: str, afdeling: AfdelingFeit) -> None: ...
+    async def vervang_afdelingen(self, sleutels: Sequence[Sleutel], afdelingen: Sequence[AfdelingFeit]) -> None: ...
 
-    async def termijn_feiten(self, werkgever_id: str, termijn_id: str) -> list[TermijnFeit]: ...
+    async def termijn_feiten(self, sleutels: Sequence[Sleutel]) -> dict[Sleutel, list[TermijnFeit]]: ...
 
-    async def vervang_termijn(self, werkgever_id: str, termijn: Termijn) -> None: ...
+    async def vervang_termijnen(self, sleutels: Sequence[Sleutel], termijnen: Sequence[Termijn]) -> None: ...
 
 
 class Projectiestore(Protocol):
@@ -229,25 +235,84 @@ class Projector:
 
     async def verwerk(self, event: Event, positie: Positie) -> bool:
         """Apply one event and record its stream position, in one transaction. True when it changed the model."""
-        feit = projectiefeit(event, positie.sequence)
-        async with self._store.transactie() as tx:
-            gewijzigd = feit is not None and await self._pas_toe(tx, feit)
-            await tx.zet_positie(positie)
+        (gewijzigd,) = await self.verwerk_bundel([(event, positie)])
         return gewijzigd
 
-    async def _pas_toe(self, tx: ProjectieTransactie, feit: Projectiefeit) -> bool:
-        wg = feit.werkgever_id
-        await tx.vergrendel(wg, feit.soort, feit.sleutel)
-        if not await tx.leg_feit_vast(feit):
-            return False
-        if feit.soort is SleutelSoort.WERKNEMER:
-            medewerker, dossier = await tx.werknemer_feiten(wg, feit.sleutel)
-            await tx.vervang_werknemer(wg, leid_werknemer_af(feit.sleutel, medewerker, dossier))
-        elif feit.soort is SleutelSoort.AFDELING:
-            await tx.vervang_afdeling(wg, geldende_afdeling(await tx.afdeling_feiten(wg, feit.sleutel)))
-        else:
-            await tx.vervang_termijn(wg, termijn_toestand(await tx.termijn_feiten(wg, feit.sleutel)))
-        return True
+    async def verwerk_bundel(self, items: Sequence[tuple[Event, Positie]]) -> list[bool]:
+        """Apply several events and record their positions in one transaction: every werknemer, afdeling and termijn
+        they touch is derived once. Per event: True when it changed the model."""
+        feiten = [projectiefeit(event, positie.sequence) for event, positie in items]
+        te_leggen = [f for f in feiten if f is not None]
+        async with self._store.transactie() as tx:
+            # sorted, so that two transactions that share keys take their locks in the same order
+            await tx.vergrendel(sorted({(f.soort, f.werkgever_id, f.sleutel) for f in te_leggen}))
+            nieuw = iter(await tx.leg_feiten_vast(te_leggen)) if te_leggen else iter(())
+            gewijzigd = [f is not None and next(nieuw) for f in feiten]
+            geraakt: dict[SleutelSoort, set[Sleutel]] = {s: set() for s in SleutelSoort}
+            for f, g in zip(feiten, gewijzigd, strict=True):
+                if f is not None and g:
+                    geraakt[f.soort].add((f.werkgever_id, f.sleutel))
+            await self._leid_af(tx, geraakt)
+            await tx.zet_posities([positie for _, positie in items])
+        return gewijzigd
+
+    async def _leid_af(self, tx: ProjectieTransactie, geraakt: dict[SleutelSoort, set[Sleutel]]) -> None:
+        if werknemers := sorted(geraakt[SleutelSoort.WERKNEMER]):
+            feiten = await tx.werknemer_feiten(werknemers)
+            afleidingen = [leid_werknemer_af(wn, *feiten.get((wg, wn), ([], []))) for wg, wn in werknemers]
+            await tx.vervang_werknemers(werknemers, afleidingen)
+        if afdelingen := sorted(geraakt[SleutelSoort.AFDELING]):
+            afdeling_feiten = await tx.afdeling_feiten(afdelingen)
+            await tx.vervang_afdelingen(afdelingen, [geldende_afdeling(afdeling_feiten[k]) for k in afdelingen])
+        if termijnen := sorted(geraakt[SleutelSoort.TERMIJN]):
+            termijn_feiten = await tx.termijn_feiten(termijnen)
+            await tx.vervang_termijnen(termijnen, [termijn_toestand(termijn_feiten[k]) for k in termijnen])
+
+
+class Bundelaar:
+    """Group commit for the consumers: FastStream hands the messages of a fetched batch to their handlers
+    concurrently; each handler gives its event here and waits. Whatever arrived together is applied in one
+    transaction. If that fails, every event is applied again on its own, so each message gets its own outcome (a
+    poison message is retried and dead-lettered alone, the others are acked)."""
+
+    def __init__(self, projector: Projector, *, max_bundel: int = 1000, wachttijd_s: float = 0.002) -> None:
+        self._projector = projector
+        self._max = max_bundel
+        self._wachttijd = wachttijd_s
+        self._wachtrij: list[tuple[Event, Positie, asyncio.Future[bool]]] = []
+        self._taak: asyncio.Task[None] | None = None
+
+    async def verwerk(self, event: Event, positie: Positie) -> bool:
+        uitkomst: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._wachtrij.append((event, positie, uitkomst))
+        if self._taak is None or self._taak.done():
+            self._taak = asyncio.create_task(self._werk(), name="reporting-bundelaar")
+        return await uitkomst
+
+    async def _werk(self) -> None:
+        try:
+            await self._bundels()
+        finally:
+            # cancelled at shutdown: no handler may wait forever (its message is then redelivered)
+            for _, _, uitkomst in self._wachtrij:
+                if not uitkomst.done():
+                    uitkomst.set_exception(RuntimeError("de projector stopt"))
+
+    async def _bundels(self) -> None:
+        while self._wachtrij:
+            await asyncio.sleep(self._wachttijd)  # let the other handlers of the fetched batch join
+            bundel, self._wachtrij = self._wachtrij[: self._max], self._wachtrij[self._max :]
+            try:
+                resultaten = await self._projector.verwerk_bundel([(e, p) for e, p, _ in bundel])
+            except Exception:
+                for event, positie, uitkomst in bundel:
+                    try:
+                        uitkomst.set_result(await self._projector.verwerk(event, positie))
+                    except Exception as exc:
+                        uitkomst.set_exception(exc)
+            else:
+                for (_, _, uitkomst), resultaat in zip(bundel, resultaten, strict=True):
+                    uitkomst.set_result(resultaat)
 
 
 # ------------------------------------------------------------------------------------------------ the questions

@@ -14,7 +14,7 @@ from verzuim_reporting.adapters.database import Database
 from verzuim_reporting.adapters.herbouw import Herbouwer
 from verzuim_reporting.adapters.leesmodel import PostgresLeesmodel
 from verzuim_reporting.adapters.projectiestore import PostgresProjectiestore
-from verzuim_reporting.application import Projector, Rapportages
+from verzuim_reporting.application import Bundelaar, Projector, Rapportages
 from verzuim_reporting.domain.kerncijfers import NietAnnualiseerbaar
 from verzuim_reporting.domain.periode import OngeldigePeriode
 from verzuim_reporting.entrypoints.http import build_router
@@ -28,7 +28,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
     database = Database(settings)
     broker = make_broker(settings)
-    register_consumers(broker, settings, Projector(PostgresProjectiestore(database)))
+    register_consumers(broker, settings, Bundelaar(Projector(PostgresProjectiestore(database))))
     rapportages = Rapportages(PostgresLeesmodel(database), settings.clock_impl)
 
     async def herbouw_als_nodig() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -32,7 +31,7 @@ from verzuim_shared.settings import ServiceSettings
 from verzuim_shared.subjects import Stream
 
 from verzuim_reporting.adapters.database import Database, maak_schema
-from verzuim_reporting.adapters.projectiestore import PostgresProjectiestore
+from verzuim_reporting.adapters.projectiestore import PostgresProjectiestore, kopieer
 from verzuim_reporting.adapters.rijen import (
     KOLOMMEN,
     WERKNEMER_TABELLEN,
@@ -131,21 +130,13 @@ class HerbouwResultaat:
         return self.gelezen / self.totaal_seconden if self.totaal_seconden else 0.0
 
 
-async def _kopieer(conn: AsyncConnection, tabel: str, rijen: Iterable[Rij]) -> None:
-    kolommen = sql.SQL(", ").join(sql.Identifier(k) for k in KOLOMMEN[tabel])
-    async with conn.cursor() as cur:
-        async with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(tabel), kolommen)) as copy:
-            for rij in rijen:
-                await copy.write_row(rij)
-
-
 async def schrijf_leesmodel(url: str, rijen: dict[str, list[Rij]], posities: dict[str, int], schema: str) -> None:
     """Bulk-load a complete read model into a fresh schema `schema` (replacing one of that name)."""
     async with await AsyncConnection.connect(url) as conn, conn.transaction():
         await conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
         await maak_schema(conn, schema, met_indexen=False)
         for tabel, tabelrijen in rijen.items():
-            await _kopieer(conn, tabel, tabelrijen)
+            await kopieer(conn, tabel, tabelrijen)
         for statement in INDEXEN:
             await conn.execute(statement)
         async with conn.cursor() as cur:
