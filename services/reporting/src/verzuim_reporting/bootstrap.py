@@ -17,6 +17,7 @@ from verzuim_reporting.adapters.projectiestore import PostgresProjectiestore
 from verzuim_reporting.application import Bundelaar, Projector, Rapportages
 from verzuim_reporting.domain.kerncijfers import NietAnnualiseerbaar
 from verzuim_reporting.domain.periode import OngeldigePeriode
+from verzuim_reporting.entrypoints.dashboard import build_dashboard_router
 from verzuim_reporting.entrypoints.http import build_router
 from verzuim_reporting.entrypoints.worker import register_consumers
 from verzuim_reporting.settings import ReportingSettings
@@ -46,7 +47,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             "information (decisions D8) as JSON and CSV, and a dashboard at /dashboard.",
             settings=settings,
             broker=broker,
-            routers=[build_router(rapportages)],
+            routers=[build_router(rapportages), build_dashboard_router()],
             on_startup=[database.open, herbouw_als_nodig],
             on_shutdown=[database.close],
             readiness=[database.postgres],

@@ -333,6 +333,7 @@ def build_router(rapportages: Rapportages) -> APIRouter:
         groepen = await rapportages.afdelingen(principal.werkgever_id, _filter(principal, None))
         return AfdelingenOut(
             werkgever_id=principal.werkgever_id,
+            vandaag=rapportages.vandaag(),
             afdelingen=[AfdelingOut(afdeling_id=g.sleutel, naam=g.naam) for g in groepen],
         )
 

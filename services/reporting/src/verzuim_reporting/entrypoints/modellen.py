@@ -535,4 +535,5 @@ class AfdelingOut(BaseModel):
 class AfdelingenOut(BaseModel):
     versie: Literal["v1"] = VERSIE
     werkgever_id: str
+    vandaag: date = Field(description="Today in the Netherlands by the service clock: where open periods end")
     afdelingen: list[AfdelingOut]
