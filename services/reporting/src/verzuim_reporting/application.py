@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from verzuim_shared.clock import Clock, today_nl
@@ -83,111 +83,135 @@ class Projectiefeit:
     feit: Feit
 
 
-_TERMIJN_SOORTEN = {s.value: s for s in TermijnFeitSoort}
+# One small function per event type, looked up by the event's class: this runs for every event of a rebuild.
+_W, _A, _T = SleutelSoort.WERKNEMER, SleutelSoort.AFDELING, SleutelSoort.TERMIJN
+_IN, _GEGEVENS, _UIT = PersoneelFeitSoort.IN_DIENST, PersoneelFeitSoort.GEGEVENS, PersoneelFeitSoort.UIT_DIENST
+_GEOPEND, _EPISODE, _HERSTEL = DossierFeitSoort.GEOPEND, DossierFeitSoort.EPISODE, DossierFeitSoort.HERSTEL
+_OPBOUW, _CORRECTIE, _GESLOTEN = DossierFeitSoort.OPBOUWSCHEMA, DossierFeitSoort.CORRECTIE, DossierFeitSoort.GESLOTEN
+
+
+def _in_dienst(e: MedewerkerInDienst, seq: int) -> Projectiefeit:
+    f = MedewerkerFeit(
+        e.event_id, _IN, e.datum_in_dienst, seq, e.afdeling_id, e.contracturen, e.voltijduren, e.leidinggevende_id
+    )
+    return Projectiefeit(e.werkgever_id, _W, e.werknemer_id, f)
+
+
+def _gegevens(e: MedewerkerGegevensGewijzigd, seq: int) -> Projectiefeit:
+    f = MedewerkerFeit(
+        e.event_id, _GEGEVENS, e.geldig_vanaf, seq, e.afdeling_id, e.contracturen, e.voltijduren, e.leidinggevende_id
+    )
+    return Projectiefeit(e.werkgever_id, _W, e.werknemer_id, f)
+
+
+def _uit_dienst(e: MedewerkerUitDienst, seq: int) -> Projectiefeit:
+    return Projectiefeit(e.werkgever_id, _W, e.werknemer_id, MedewerkerFeit(e.event_id, _UIT, e.datum_uit_dienst, seq))
+
+
+def _afdeling(e: AfdelingVastgelegd, seq: int) -> Projectiefeit:
+    f = AfdelingFeit(
+        e.event_id, e.afdeling_id, e.naam, e.leidinggevende_id, e.hr_adviseur_id, e.rayonmanager_id, e.rayon, seq
+    )
+    return Projectiefeit(e.werkgever_id, _A, e.afdeling_id, f)
+
+
+# The dossier facts are derived per werknemer, because the figures join them with the bezetting.
+def _geopend(e: DossierGeopend, seq: int) -> Projectiefeit:
+    f = DossierFeit(e.event_id, e.dossier_id, _GEOPEND, e.eerste_ziektedag, seq, melding_id=e.melding_id)
+    return Projectiefeit(e.werkgever_id, _W, e.werknemer_id, f)
+
+
+def _episode(e: EpisodeToegevoegd, seq: int) -> Projectiefeit:
+    f = DossierFeit(e.event_id, e.dossier_id, _EPISODE, e.eerste_ziektedag, seq, melding_id=e.melding_id)
+    return Projectiefeit(e.werkgever_id, _W, e.werknemer_id, f)
+
+
+def _herstel(e: HerstelGeregistreerd, seq: int) -> Projectiefeit:
+    f = DossierFeit(
+        e.event_id,
+        e.dossier_id,
+        _HERSTEL,
+        e.hersteldatum,
+        seq,
+        herstel_id=e.herstel_id,
+        herstel_soort=e.soort,
+        percentage=e.arbeidsongeschiktheidspercentage,
+    )
+    return Projectiefeit(e.werkgever_id, _W, e.werknemer_id, f)
+
+
+def _opbouwschema(e: OpbouwschemaVastgesteld, seq: int) -> Projectiefeit:
+    stappen = tuple(OpbouwStap(s.vanaf, s.uren_per_week, s.loonwaarde_pct) for s in e.stappen)
+    f = DossierFeit(e.event_id, e.dossier_id, _OPBOUW, e.datum, seq, stappen=stappen)
+    return Projectiefeit(e.werkgever_id, _W, e.werknemer_id, f)
+
+
+def _correctie(e: FeitGecorrigeerd, seq: int) -> Projectiefeit:
+    f = DossierFeit(
+        e.event_id,
+        e.dossier_id,
+        _CORRECTIE,
+        e.datum,
+        seq,
+        gecorrigeerd_feit=e.feit,
+        oude_waarde=e.oude_waarde,
+        nieuwe_waarde=e.nieuwe_waarde,
+    )
+    return Projectiefeit(e.werkgever_id, _W, e.werknemer_id, f)
+
+
+def _gesloten(e: DossierGesloten, seq: int) -> Projectiefeit:
+    return Projectiefeit(
+        e.werkgever_id, _W, e.werknemer_id, DossierFeit(e.event_id, e.dossier_id, _GESLOTEN, e.datum, seq)
+    )
+
+
+def _termijn(soort: TermijnFeitSoort) -> Callable[[TermijnEvent, int], Projectiefeit]:
+    def feit(e: TermijnEvent, seq: int) -> Projectiefeit:
+        vervuld = isinstance(e, TermijnVervuld)
+        f = TermijnFeit(
+            e.event_id,
+            e.termijn_id,
+            soort,
+            e.code,
+            e.vervaldatum,
+            seq,
+            e.dossier_id,
+            e.werknemer_id,
+            vervuld_op=e.vervuld_op if vervuld else None,  # type: ignore[attr-defined]
+            op_tijd=e.op_tijd if vervuld else None,  # type: ignore[attr-defined]
+        )
+        return Projectiefeit(e.werkgever_id, _T, str(e.termijn_id), f)
+
+    return feit
+
+
+_NAAR_FEIT: dict[type[Event], Callable[[Any, int], Projectiefeit]] = {
+    MedewerkerInDienst: _in_dienst,
+    MedewerkerGegevensGewijzigd: _gegevens,
+    MedewerkerUitDienst: _uit_dienst,
+    AfdelingVastgelegd: _afdeling,
+    DossierGeopend: _geopend,
+    EpisodeToegevoegd: _episode,
+    HerstelGeregistreerd: _herstel,
+    OpbouwschemaVastgesteld: _opbouwschema,
+    FeitGecorrigeerd: _correctie,
+    DossierGesloten: _gesloten,
+    **{
+        t: _termijn(TermijnFeitSoort(t.type_name()))
+        for t in EVENT_TYPES.values()
+        if issubclass(t, TermijnEvent) and t.type_name() in {s.value for s in TermijnFeitSoort}
+    },
+}
 
 # The event types the read model keeps a fact of; every other event only moves the recorded stream position.
-PROJECTEERBAAR: tuple[type[Event], ...] = (
-    MedewerkerInDienst,
-    MedewerkerGegevensGewijzigd,
-    MedewerkerUitDienst,
-    AfdelingVastgelegd,
-    DossierGeopend,
-    EpisodeToegevoegd,
-    HerstelGeregistreerd,
-    OpbouwschemaVastgesteld,
-    FeitGecorrigeerd,
-    DossierGesloten,
-    *(t for t in EVENT_TYPES.values() if issubclass(t, TermijnEvent)),
-)
+PROJECTEERBAAR: tuple[type[Event], ...] = tuple(_NAAR_FEIT)
 
 
 def projectiefeit(event: Event, sequence: int) -> Projectiefeit | None:
     """The fact an event contributes to the read model; None for events the figures do not depend on."""
-    wg = event.werkgever_id
-    match event:
-        case MedewerkerInDienst() | MedewerkerGegevensGewijzigd():
-            is_in = isinstance(event, MedewerkerInDienst)
-            soort = PersoneelFeitSoort.IN_DIENST if is_in else PersoneelFeitSoort.GEGEVENS
-            datum = event.datum_in_dienst if isinstance(event, MedewerkerInDienst) else event.geldig_vanaf
-            feit: Feit = MedewerkerFeit(
-                event.event_id,
-                soort,
-                datum,
-                sequence,
-                event.afdeling_id,
-                event.contracturen,
-                event.voltijduren,
-                event.leidinggevende_id,
-            )
-            return Projectiefeit(wg, SleutelSoort.WERKNEMER, event.werknemer_id, feit)
-        case MedewerkerUitDienst():
-            feit = MedewerkerFeit(event.event_id, PersoneelFeitSoort.UIT_DIENST, event.datum_uit_dienst, sequence)
-            return Projectiefeit(wg, SleutelSoort.WERKNEMER, event.werknemer_id, feit)
-        case AfdelingVastgelegd():
-            feit = AfdelingFeit(
-                event.event_id,
-                event.afdeling_id,
-                event.naam,
-                event.leidinggevende_id,
-                event.hr_adviseur_id,
-                event.rayonmanager_id,
-                event.rayon,
-                sequence,
-            )
-            return Projectiefeit(wg, SleutelSoort.AFDELING, event.afdeling_id, feit)
-        case DossierGeopend() | EpisodeToegevoegd():
-            soort_d = DossierFeitSoort.GEOPEND if isinstance(event, DossierGeopend) else DossierFeitSoort.EPISODE
-            feit = DossierFeit(
-                event.event_id, event.dossier_id, soort_d, event.eerste_ziektedag, sequence, melding_id=event.melding_id
-            )
-        case HerstelGeregistreerd():
-            feit = DossierFeit(
-                event.event_id,
-                event.dossier_id,
-                DossierFeitSoort.HERSTEL,
-                event.hersteldatum,
-                sequence,
-                herstel_id=event.herstel_id,
-                herstel_soort=event.soort,
-                percentage=event.arbeidsongeschiktheidspercentage,
-            )
-        case OpbouwschemaVastgesteld():
-            stappen = tuple(OpbouwStap(s.vanaf, s.uren_per_week, s.loonwaarde_pct) for s in event.stappen)
-            feit = DossierFeit(
-                event.event_id, event.dossier_id, DossierFeitSoort.OPBOUWSCHEMA, event.datum, sequence, stappen=stappen
-            )
-        case FeitGecorrigeerd():
-            feit = DossierFeit(
-                event.event_id,
-                event.dossier_id,
-                DossierFeitSoort.CORRECTIE,
-                event.datum,
-                sequence,
-                gecorrigeerd_feit=event.feit,
-                oude_waarde=event.oude_waarde,
-                nieuwe_waarde=event.nieuwe_waarde,
-            )
-        case DossierGesloten():
-            feit = DossierFeit(event.event_id, event.dossier_id, DossierFeitSoort.GESLOTEN, event.datum, sequence)
-        case TermijnEvent():
-            feit = TermijnFeit(
-                event.event_id,
-                event.termijn_id,
-                _TERMIJN_SOORTEN[event.type_name()],
-                event.code,
-                event.vervaldatum,
-                sequence,
-                event.dossier_id,
-                event.werknemer_id,
-                vervuld_op=event.vervuld_op if isinstance(event, TermijnVervuld) else None,
-                op_tijd=event.op_tijd if isinstance(event, TermijnVervuld) else None,
-            )
-            return Projectiefeit(wg, SleutelSoort.TERMIJN, str(event.termijn_id), feit)
-        case _:
-            return None
-    # the dossier facts: derived per werknemer, because the figures join them with the bezetting
-    werknemer_id = getattr(event, "werknemer_id")  # noqa: B009 - every dossier event carries it
-    return Projectiefeit(wg, SleutelSoort.WERKNEMER, werknemer_id, feit)
+    naar_feit = _NAAR_FEIT.get(type(event))
+    return None if naar_feit is None else naar_feit(event, sequence)
 
 
 Sleutel = tuple[str, str]  # (werkgever_id, werknemer_id / afdeling_id / termijn_id)

@@ -14,3 +14,6 @@ class ReportingSettings(ServiceSettings):
     # Larger fetches than the other services: the projector applies what arrives together in one transaction
     # (group commit), so the batch size is what sets its throughput.
     consumer_batch_size: int = Field(default=256, ge=1)
+    # The rebuild reads the streams in this process and projects them in a worker process of its own (two cores);
+    # false: all in this process (one core, or where starting a process is not wanted).
+    rebuild_worker_process: bool = True

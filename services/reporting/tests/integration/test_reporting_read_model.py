@@ -386,6 +386,15 @@ async def test_the_read_model_keeps_the_facts_and_a_rebuild_from_the_streams_giv
     assert await inhoud(database_url, wg) == live
     after = reporting.get("/v1/rapportages/kerncijfers", headers=headers, params={"periode": "2025-Q1"}).json()
     assert after == before
+    # the same without a worker process (everything in this one)
+    in_proces = reporting_settings.model_copy(update={"rebuild_worker_process": False})
+    database = Database(in_proces)
+    await database.open()
+    try:
+        await Herbouwer(database, in_proces).herbouw()
+    finally:
+        await database.close()
+    assert await inhoud(database_url, wg) == live
 
 
 def kopie_positie(gebeurtenissen: list[Any], kopie: PublishResult) -> Any:

@@ -13,17 +13,18 @@ from verzuim_shared.db import check_database
 from verzuim_shared.problems import ServiceUnavailable
 from verzuim_shared.settings import ServiceSettings
 
-from verzuim_reporting.adapters.schema import INDEXEN, LEESMODEL, SCHEMA_LOCK_KEY, TABELLEN, VERSIE
+from verzuim_reporting.adapters.schema import INDEXEN, LEESMODEL, SCHEMA_LOCK_KEY, SLEUTELS, TABELLEN, VERSIE, VIEWS
 
 
 async def maak_schema(conn: AsyncConnection, naam: str, *, met_indexen: bool = True) -> None:
-    """Create an empty read model in schema `naam` (which must not exist yet)."""
+    """Create an empty read model in schema `naam` (which must not exist yet). Without indexes (and keys) for a bulk
+    load, which adds them afterwards."""
     await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(naam)))
     await conn.execute(sql.SQL("SET LOCAL search_path = {}").format(sql.Identifier(naam)))
     for statement in TABELLEN:
         await conn.execute(statement)
     if met_indexen:
-        for statement in INDEXEN:
+        for statement in (*SLEUTELS, *INDEXEN, *VIEWS):
             await conn.execute(statement)
     await conn.execute("INSERT INTO leesmodel_info (sleutel, waarde) VALUES ('versie', %s)", (VERSIE,))
 

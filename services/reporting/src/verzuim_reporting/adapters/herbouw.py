@@ -16,13 +16,21 @@ rebuild` does it on request, while the service keeps answering from the old read
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+import pickle
+import struct
+import sys
 import time
-from dataclasses import dataclass, field
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, BinaryIO
 from uuid import UUID
 
 import nats
+import psycopg
 from psycopg import AsyncConnection, sql
 from pydantic import ValidationError
 from verzuim_shared.events import Event, parse_event
@@ -31,7 +39,7 @@ from verzuim_shared.settings import ServiceSettings
 from verzuim_shared.subjects import Stream
 
 from verzuim_reporting.adapters.database import Database, maak_schema
-from verzuim_reporting.adapters.projectiestore import PostgresProjectiestore, kopieer
+from verzuim_reporting.adapters.projectiestore import PostgresProjectiestore
 from verzuim_reporting.adapters.rijen import (
     KOLOMMEN,
     WERKNEMER_TABELLEN,
@@ -44,9 +52,9 @@ from verzuim_reporting.adapters.rijen import (
     termijn_rij,
     werknemer_rijen,
 )
-from verzuim_reporting.adapters.schema import HERBOUW, INDEXEN, LEESMODEL, OUD, SCHEMA_LOCK_KEY
+from verzuim_reporting.adapters.schema import HERBOUW, INDEXEN, LEESMODEL, OUD, SCHEMA_LOCK_KEY, SLEUTELS, VIEWS
 from verzuim_reporting.adapters.stroom import laatste_sequence, lees_stroom
-from verzuim_reporting.application import PROJECTEERBAAR, Positie, Projectiefeit, Projector, projectiefeit
+from verzuim_reporting.application import PROJECTEERBAAR, Positie, Projector, Sleutel, projectiefeit
 from verzuim_reporting.domain.afleiding import leid_werknemer_af
 from verzuim_reporting.domain.dossier import DossierFeit
 from verzuim_reporting.domain.personeel import AfdelingFeit, MedewerkerFeit, geldende_afdeling
@@ -61,11 +69,21 @@ _TYPE_PER_SUBJECT = {t.subject(): t for t in PROJECTEERBAAR}
 
 @dataclass
 class Verzamelaar:
-    """The facts of every projectable event read so far, by event id (the first position seen is the earliest)."""
+    """The facts of every projectable event read so far, grouped by the key they are derived under. An event seen
+    twice (a copy under another message id) counts once, as the first seen, which is the earliest position.
 
-    feiten: dict[UUID, Projectiefeit] = field(default_factory=dict)
+    The rows of new facts also wait in `feitrijen`, so that they can be written while the streams are still read."""
+
     gelezen: int = 0
     ongeldig: int = 0
+    feiten: int = 0
+    gezien: set[UUID] = field(default_factory=set)
+    werknemers: dict[Sleutel, tuple[list[MedewerkerFeit], list[DossierFeit]]] = field(default_factory=dict)
+    afdelingen: dict[Sleutel, list[AfdelingFeit]] = field(default_factory=dict)
+    termijnen: dict[Sleutel, list[TermijnFeit]] = field(default_factory=dict)
+    feitrijen: dict[str, list[Rij]] = field(
+        default_factory=lambda: {t: [] for t in ("afdeling_feit", "medewerker_feit", "dossier_feit", "termijn_feit")}
+    )
 
     def verwerk(self, subject: str, data: bytes, sequence: int) -> None:
         self.gelezen += 1
@@ -79,39 +97,172 @@ class Verzamelaar:
             self.ongeldig += 1
             log.warning("rebuild: message %s on %s is not a valid event and is skipped: %s", sequence, subject, exc)
             return
-        feit = projectiefeit(event, sequence)
-        if feit is not None:
-            self.feiten.setdefault(event.event_id, feit)
+        if event.event_id in self.gezien:
+            return
+        pf = projectiefeit(event, sequence)
+        if pf is None:
+            return
+        self.gezien.add(event.event_id)
+        self.feiten += 1
+        wg, f, sleutel = pf.werkgever_id, pf.feit, (pf.werkgever_id, pf.sleutel)
+        if isinstance(f, TermijnFeit):
+            self.feitrijen["termijn_feit"].append(termijn_feit_rij(wg, f))
+            self.termijnen.setdefault(sleutel, []).append(f)
+        elif isinstance(f, DossierFeit):
+            self.feitrijen["dossier_feit"].append(dossier_feit_rij(wg, pf.sleutel, f))
+            self.werknemers.setdefault(sleutel, ([], []))[1].append(f)
+        elif isinstance(f, MedewerkerFeit):
+            self.feitrijen["medewerker_feit"].append(medewerker_feit_rij(wg, pf.sleutel, f))
+            self.werknemers.setdefault(sleutel, ([], []))[0].append(f)
+        else:
+            self.feitrijen["afdeling_feit"].append(afdeling_feit_rij(wg, f))
+            self.afdelingen.setdefault(sleutel, []).append(f)
 
-    def tabellen(self) -> dict[str, list[Rij]]:
-        """Every table's rows, derived from the facts."""
-        rijen: dict[str, list[Rij]] = {t: [] for t in KOLOMMEN}
-        werknemers: dict[tuple[str, str], tuple[list[MedewerkerFeit], list[DossierFeit]]] = {}
-        afdelingen: dict[tuple[str, str], list[AfdelingFeit]] = {}
-        termijnen: dict[tuple[str, str], list[TermijnFeit]] = {}
-        for pf in self.feiten.values():
-            wg, f = pf.werkgever_id, pf.feit
-            if isinstance(f, MedewerkerFeit):
-                rijen["medewerker_feit"].append(medewerker_feit_rij(wg, pf.sleutel, f))
-                werknemers.setdefault((wg, pf.sleutel), ([], []))[0].append(f)
-            elif isinstance(f, DossierFeit):
-                rijen["dossier_feit"].append(dossier_feit_rij(wg, pf.sleutel, f))
-                werknemers.setdefault((wg, pf.sleutel), ([], []))[1].append(f)
-            elif isinstance(f, AfdelingFeit):
-                rijen["afdeling_feit"].append(afdeling_feit_rij(wg, f))
-                afdelingen.setdefault((wg, pf.sleutel), []).append(f)
-            else:
-                rijen["termijn_feit"].append(termijn_feit_rij(wg, f))
-                termijnen.setdefault((wg, pf.sleutel), []).append(f)
-        for (wg, wn), (medewerker, dossier) in werknemers.items():
+    def neem_feitrijen(self) -> dict[str, list[Rij]]:
+        rijen, self.feitrijen = self.feitrijen, {t: [] for t in self.feitrijen}
+        return rijen
+
+    def afgeleide_werknemers(self) -> dict[str, list[Rij]]:
+        """The tables derived per werknemer, from all the facts (the same functions as the live projector). Needs the
+        personeel and dossier streams only."""
+        rijen: dict[str, list[Rij]] = {t: [] for t in WERKNEMER_TABELLEN}
+        for (wg, wn), (medewerker, dossier) in self.werknemers.items():
             for tabel, nieuw in werknemer_rijen(wg, leid_werknemer_af(wn, medewerker, dossier)).items():
                 rijen[tabel].extend(nieuw)
-        for (wg, _), feiten in afdelingen.items():
-            rijen["afdeling"].append(afdeling_rij(wg, geldende_afdeling(feiten)))
-        for (wg, _), tfeiten in termijnen.items():
-            rijen["termijn"].append(termijn_rij(wg, termijn_toestand(tfeiten)))
-        assert set(WERKNEMER_TABELLEN) <= set(rijen)
         return rijen
+
+    def afgeleide_overige(self) -> dict[str, list[Rij]]:
+        """The afdelingen and termijnen."""
+        return {
+            "afdeling": [afdeling_rij(wg, geldende_afdeling(f)) for (wg, _), f in self.afdelingen.items()],
+            "termijn": [termijn_rij(wg, termijn_toestand(f)) for (wg, _), f in self.termijnen.items()],
+        }
+
+
+@dataclass
+class Fasen:
+    """Seconds per phase of a rebuild."""
+
+    lezen: float = 0.0  # read the streams, keep and write the facts
+    afleiden: float = 0.0  # derive every table from the facts
+    schrijven: float = 0.0  # COPY the derived tables
+    indexeren: float = 0.0  # build the indexes, ANALYZE
+    wisselen: float = 0.0  # swap the schema in
+
+
+# ------------------------------------------------------------------------------------------------ the projection
+# What the reader hands the projection: a batch of raw messages, or the end of a stream (with its last sequence).
+Bericht = tuple[str, object, int]
+_BATCH, _STROOM_KLAAR = "batch", "klaar"
+_BATCHGROOTTE = 2000
+
+
+def _kopieer(conn: psycopg.Connection, tabel: str, rijen: Iterable[Rij]) -> None:
+    with conn.cursor() as cur, cur.copy(f"COPY {tabel} ({', '.join(KOLOMMEN[tabel])}) FROM STDIN") as copy:
+        for rij in rijen:
+            copy.write_row(rij)
+
+
+def _kopieer_alle(conn: psycopg.Connection, tabellen: dict[str, list[Rij]]) -> None:
+    for tabel, rijen in tabellen.items():
+        if rijen:
+            _kopieer(conn, tabel, rijen)
+
+
+def projecteer(berichten: Iterable[Bericht], url: str, schema: str) -> dict[str, Any]:
+    """Turn the raw messages of the three streams into the read model in `schema` (created, empty, by the caller).
+
+    Facts are written while messages come in; once the personeel and dossier streams are complete, the werknemers
+    are derived and written while the termijn stream still comes in. One transaction: a failed rebuild leaves
+    nothing half in the schema. Synchronous: it runs in a worker process of its own, or in a thread."""
+    gc_aan = gc.isenabled()
+    gc.disable()  # millions of small, long-lived objects: the cyclic GC would only rescan them
+    try:
+        start = time.perf_counter()
+        fasen = Fasen()
+        verzamelaar = Verzamelaar()
+        posities: dict[str, int] = {}
+        werknemers_klaar = False
+        with psycopg.connect(url) as conn, conn.transaction():
+            conn.execute(sql.SQL("SET LOCAL search_path = {}").format(sql.Identifier(schema)))
+
+            def werknemers() -> None:
+                moment = time.perf_counter()
+                rijen = verzamelaar.afgeleide_werknemers()
+                fasen.afleiden += time.perf_counter() - moment
+                moment = time.perf_counter()
+                _kopieer_alle(conn, rijen)
+                fasen.schrijven += time.perf_counter() - moment
+
+            for soort, inhoud, getal in berichten:
+                if soort == _BATCH:
+                    assert isinstance(inhoud, list)
+                    for subject, data, sequence in inhoud:
+                        verzamelaar.verwerk(subject, data, sequence)
+                    # PostgreSQL takes in the facts in its own process while the next messages are handled
+                    _kopieer_alle(conn, verzamelaar.neem_feitrijen())
+                else:
+                    assert isinstance(inhoud, str)
+                    posities[inhoud] = getal
+                    if not werknemers_klaar and {Stream.PERSONEEL.value, Stream.DOSSIER.value} <= posities.keys():
+                        werknemers()
+                        werknemers_klaar = True
+            _kopieer_alle(conn, verzamelaar.neem_feitrijen())
+            if not werknemers_klaar:
+                werknemers()
+            moment = time.perf_counter()
+            overige = verzamelaar.afgeleide_overige()
+            fasen.afleiden += time.perf_counter() - moment
+            moment = time.perf_counter()
+            _kopieer_alle(conn, overige)
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO projectie_positie (stream, laatste_sequence) VALUES (%s, %s)", list(posities.items())
+                )
+            fasen.schrijven += time.perf_counter() - moment
+        fasen.lezen = time.perf_counter() - start - fasen.afleiden - fasen.schrijven
+        return {
+            "gelezen": verzamelaar.gelezen,
+            "feiten": verzamelaar.feiten,
+            "ongeldig": verzamelaar.ongeldig,
+            "posities": posities,
+            "fasen": asdict(fasen),  # plain data: the worker runs this module as __main__
+        }
+    finally:
+        if gc_aan:
+            gc.enable()
+
+
+def _frame(waarde: object) -> bytes:
+    data = pickle.dumps(waarde, protocol=pickle.HIGHEST_PROTOCOL)
+    return struct.pack(">Q", len(data)) + data
+
+
+def _lees_frame(bron: BinaryIO) -> Any:
+    kop = bron.read(8)
+    if len(kop) < 8:
+        raise EOFError("the reader stopped before the end of the streams")
+    (lengte,) = struct.unpack(">Q", kop)
+    return pickle.loads(bron.read(lengte))
+
+
+def werker() -> None:
+    """The worker process (`python -m verzuim_reporting.adapters.herbouw`): the database URL and schema arrive as the
+    first frame on stdin, then batches of raw messages until None; the outcome goes back as one frame on stdout.
+    Pickle only ever travels between this service's own two processes."""
+    invoer, uitvoer = sys.stdin.buffer, sys.stdout.buffer
+    url, schema = _lees_frame(invoer)
+
+    def berichten() -> Iterator[Bericht]:
+        while (bericht := _lees_frame(invoer)) is not None:
+            yield bericht
+
+    try:
+        antwoord: tuple[str, object] = ("ok", projecteer(berichten(), url, schema))
+    except BaseException:
+        antwoord = ("fout", traceback.format_exc())
+    uitvoer.write(_frame(antwoord))
+    uitvoer.flush()
 
 
 @dataclass(frozen=True)
@@ -121,34 +272,114 @@ class HerbouwResultaat:
     ongeldig: int  # messages that are not a valid event (skipped, as the live consumer dead-letters them)
     posities: dict[str, int]  # per stream, the last sequence the rebuild read
     ingehaald: int  # messages applied afterwards, that arrived while the rebuild ran
-    lees_seconden: float
-    schrijf_seconden: float
-    totaal_seconden: float
+    fasen: Fasen
+    totaal_seconden: float  # until the new read model is live and caught up
+    opruimen_seconden: float  # then dropping the old one
 
     @property
     def events_per_seconde(self) -> float:
         return self.gelezen / self.totaal_seconden if self.totaal_seconden else 0.0
 
 
-async def schrijf_leesmodel(url: str, rijen: dict[str, list[Rij]], posities: dict[str, int], schema: str) -> None:
-    """Bulk-load a complete read model into a fresh schema `schema` (replacing one of that name)."""
+# The tables the queries read, analysed after a rebuild so the planner knows their sizes from the first query on.
+_TE_ANALYSEREN = (
+    "bezetting",
+    "verzuim_segment",
+    "verzuimgeval",
+    "dossier",
+    "termijn",
+    "medewerker_gegevens",
+    "afdeling",
+)
+
+
+async def _parallel(url: str, statements: Sequence[str], schema: str, verbindingen: int = 3) -> None:
+    """Run independent DDL (index builds, ANALYZE) on a few connections at once: PostgreSQL does this work in its
+    own processes, next to each other."""
+    wachtrij = list(statements)
+
+    async def werker() -> None:
+        async with await AsyncConnection.connect(url, autocommit=True, options=f"-c search_path={schema}") as conn:
+            while wachtrij:
+                await conn.execute(wachtrij.pop(0))
+
+    await asyncio.gather(*(werker() for _ in range(min(verbindingen, len(wachtrij)))))
+
+
+async def lees_en_schrijf(
+    nc: nats.NATS, url: str, schema: str, *, apart_proces: bool = True
+) -> tuple[dict[str, Any], Fasen]:
+    """Read the three streams and project them into a fresh schema `schema`, then build its indexes and statistics.
+
+    With `apart_proces`, this process only reads (nats-py's work per message) and hands the raw messages in batches
+    to a worker process that does the rest, so the two run on two cores. Otherwise the projection runs in a thread
+    here, after the reading."""
     async with await AsyncConnection.connect(url) as conn, conn.transaction():
         await conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
         await maak_schema(conn, schema, met_indexen=False)
-        for tabel, tabelrijen in rijen.items():
-            await kopieer(conn, tabel, tabelrijen)
-        for statement in INDEXEN:
-            await conn.execute(statement)
-        async with conn.cursor() as cur:
-            await cur.executemany(
-                "INSERT INTO projectie_positie (stream, laatste_sequence) VALUES (%s, %s)", list(posities.items())
-            )
-        for tabel in rijen:
-            await conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(tabel)))
+    batch: list[tuple[str, bytes, int]] = []
+
+    async def lees(zend: Callable[[Bericht | None], None]) -> None:
+        def verzamel(subject: str, data: bytes, sequence: int) -> None:
+            batch.append((subject, data, sequence))
+            if len(batch) >= _BATCHGROOTTE:
+                zend((_BATCH, batch.copy(), 0))
+                batch.clear()
+
+        for stream in STROMEN:
+            einde = await laatste_sequence(nc, stream)
+            await lees_stroom(nc, stream, verzamel, tot_en_met=einde)
+            if batch:
+                zend((_BATCH, batch.copy(), 0))
+                batch.clear()
+            zend((_STROOM_KLAAR, stream.value, einde))
+        zend(None)
+
+    if apart_proces:
+        proces = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "verzuim_reporting.adapters.herbouw",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert proces.stdin is not None and proces.stdout is not None
+        invoer, uitvoer = proces.stdin, proces.stdout
+        invoer.write(_frame((url, schema)))
+
+        def zend(bericht: Bericht | None) -> None:
+            # buffered by the transport: reading never waits for the worker
+            invoer.write(_frame(bericht))
+
+        try:
+            await lees(zend)
+            await invoer.drain()
+            invoer.close()
+            (lengte,) = struct.unpack(">Q", await uitvoer.readexactly(8))
+            status, uitkomst = pickle.loads(await uitvoer.readexactly(lengte))
+        except BaseException:
+            if proces.returncode is None:
+                proces.kill()
+            raise
+        finally:
+            await proces.wait()
+        if status != "ok":
+            raise RuntimeError(f"the rebuild's worker process failed:\n{uitkomst}")
+    else:
+        berichten: list[Bericht] = []
+        await lees(lambda b: berichten.append(b) if b is not None else None)
+        uitkomst = await asyncio.get_running_loop().run_in_executor(None, projecteer, berichten, url, schema)
+    fasen = Fasen(**uitkomst["fasen"])
+    moment = time.perf_counter()
+    await _parallel(url, SLEUTELS, schema)
+    await _parallel(url, INDEXEN, schema)
+    await _parallel(url, [*VIEWS, *(f"ANALYZE {t}" for t in _TE_ANALYSEREN)], schema)
+    fasen.indexeren = time.perf_counter() - moment
+    return uitkomst, fasen
 
 
 async def wissel_in(url: str) -> None:
-    """Make the rebuilt schema the live read model, in one transaction, and drop the old one."""
+    """Make the rebuilt schema the live read model, in one transaction."""
     async with await AsyncConnection.connect(url) as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
         await conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(OUD)))
@@ -158,7 +389,13 @@ async def wissel_in(url: str) -> None:
         await conn.execute(
             sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(HERBOUW), sql.Identifier(LEESMODEL))
         )
-        await conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(OUD)))
+
+
+async def ruim_op(url: str) -> None:
+    """Drop the replaced read model. Its own transaction: the new one is live already; statements still running
+    against the old tables finish first (or fail and have their message redelivered)."""
+    async with await AsyncConnection.connect(url) as conn, conn.transaction():
+        await conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(OUD)))
 
 
 class Herbouwer:
@@ -168,47 +405,41 @@ class Herbouwer:
 
     async def herbouw(self) -> HerbouwResultaat:
         start = time.perf_counter()
+        apart = getattr(self._settings, "rebuild_worker_process", True)
         nc = await nats.connect(self._settings.nats_url, name=f"{self._settings.service_name}-rebuild")
         try:
             await ensure_streams(nc.jetstream(), self._settings, STROMEN)
-            verzamelaar = Verzamelaar()
-            posities: dict[str, int] = {}
-            gc_aan = gc.isenabled()
-            gc.disable()  # millions of small, long-lived objects: the cyclic GC would only rescan them
-            try:
-                for stream in STROMEN:
-                    einde = await laatste_sequence(nc, stream)
-                    await lees_stroom(nc, stream, verzamelaar.verwerk, tot_en_met=einde)
-                    posities[stream.value] = einde
-                gelezen = time.perf_counter()
-                rijen = verzamelaar.tabellen()
-                aantal_feiten = len(verzamelaar.feiten)
-                verzamelaar.feiten.clear()
-                await schrijf_leesmodel(self._database.url, rijen, posities, HERBOUW)
-                del rijen
-            finally:
-                if gc_aan:
-                    gc.enable()
+            uitkomst, fasen = await lees_en_schrijf(nc, self._database.url, HERBOUW, apart_proces=apart)
+            moment = time.perf_counter()
             await wissel_in(self._database.url)
-            geschreven = time.perf_counter()
+            fasen.wisselen = time.perf_counter() - moment
+            posities: dict[str, int] = uitkomst["posities"]
             ingehaald = await self._haal_in(nc, posities)
         finally:
             await nc.close()
-        einde_tijd = time.perf_counter()
+        live = time.perf_counter()
+        await ruim_op(self._database.url)
         resultaat = HerbouwResultaat(
-            gelezen=verzamelaar.gelezen,
-            feiten=aantal_feiten,
-            ongeldig=verzamelaar.ongeldig,
+            gelezen=uitkomst["gelezen"],
+            feiten=uitkomst["feiten"],
+            ongeldig=uitkomst["ongeldig"],
             posities=posities,
             ingehaald=ingehaald,
-            lees_seconden=gelezen - start,
-            schrijf_seconden=geschreven - gelezen,
-            totaal_seconden=einde_tijd - start,
+            fasen=fasen,
+            totaal_seconden=live - start,
+            opruimen_seconden=time.perf_counter() - live,
         )
         log.info(
-            "read model rebuilt from %d messages in %.1fs (%d invalid skipped, %d caught up afterwards)",
+            "read model rebuilt from %d messages in %.1fs (read %.1fs, derive %.1fs, write %.1fs, index %.1fs, "
+            "swap %.1fs, then %.1fs dropping the old one; %d invalid skipped, %d caught up afterwards)",
             resultaat.gelezen,
             resultaat.totaal_seconden,
+            fasen.lezen,
+            fasen.afleiden,
+            fasen.schrijven,
+            fasen.indexeren,
+            fasen.wisselen,
+            resultaat.opruimen_seconden,
             resultaat.ongeldig,
             ingehaald,
         )
@@ -240,3 +471,7 @@ class Herbouwer:
                     await projector.verwerk(event, positie)
                 toegepast += 1
         return toegepast
+
+
+if __name__ == "__main__":
+    werker()

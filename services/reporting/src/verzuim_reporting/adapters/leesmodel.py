@@ -6,12 +6,11 @@ arithmetic, so they equal the Python reference digit for digit (tested), whateve
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
-
-from psycopg import AsyncConnection
 
 from verzuim_reporting.adapters.database import Database
 from verzuim_reporting.adapters.projectiestore import werknemer_feiten
@@ -66,27 +65,53 @@ def _tellers_sql(tabel: str, kolommen: str, join: str, groep: str, filter_sql: s
     """
 
 
-_BEZETTING = f"""
+def _eerste_in_periode(kolom: str) -> str:
+    """Count each werknemer once: the row that overlaps the period while the werknemer's previous row (overall, or in
+    the same afdeling) ended before it. Exact, because a werknemer's rows do not overlap."""
+    return f"COUNT(*) FILTER (WHERE r.{kolom} IS NULL OR r.{kolom} < p.van)"
+
+
+def _werknemers(groepering: Groepering, filter_: Filter) -> tuple[str, str]:
+    """How to count distinct werknemers per group and in total. Per werkgever or afdeling the predecessor columns
+    do it; for a rayon or leidinggevende (groups formed through the afdeling) or within one team it takes a DISTINCT."""
+    if filter_.leidinggevende_id is not None or groepering in (Groepering.LEIDINGGEVENDE, Groepering.RAYON):
+        return "COUNT(DISTINCT r.werknemer_id)", "COUNT(DISTINCT r.werknemer_id)"
+    totaal = "vorige_tot" if filter_.afdeling_id is None else "vorige_tot_afdeling"
+    groep = totaal if groepering is Groepering.WERKGEVER else "vorige_tot_afdeling"
+    return _eerste_in_periode(groep), _eerste_in_periode(totaal)
+
+
+def _bezetting(groepering: Groepering, filter_: Filter) -> str:
+    per_groep, totaal = _werknemers(groepering, filter_)
+    return f"""
     SUM({_DAGEN}) AS dienstdagen,
-    SUM({_DAGEN} * r.deeltijdfactor) AS capaciteit,
-    COUNT(DISTINCT r.werknemer_id) AS werknemers
-"""
-_SEGMENT = f"""
-    SUM({_DAGEN} * r.deeltijdfactor * r.percentage) AS verzuim_maal_100,
-    SUM({_DAGEN} * r.contracturen) AS contracturen_ziek,
-    SUM({_DAGEN} * r.inzet_uren) AS inzet_ziek,
-    COUNT(DISTINCT r.werknemer_id) AS werknemers_met_verzuim
-"""
+    SUM({_DAGEN} * r.deeltijdfactor_e10) AS capaciteit_e10,
+    {per_groep} AS werknemers_groep,
+    {totaal} AS werknemers_totaal
+    """
+
+
+def _segment(groepering: Groepering, filter_: Filter) -> str:
+    per_groep, totaal = _werknemers(groepering, filter_)
+    return f"""
+    SUM({_DAGEN} * r.deeltijdfactor_e10 * r.percentage) AS verzuim_e12,
+    SUM({_DAGEN} * r.contracturen_e6) AS contracturen_ziek_e6,
+    SUM({_DAGEN} * r.inzet_e6) AS inzet_ziek_e6,
+    {per_groep} AS werknemers_met_verzuim_groep,
+    {totaal} AS werknemers_met_verzuim_totaal
+    """
+
+
 _OVERLAPT = "r.werkgever_id = %(werkgever_id)s AND r.van <= p.tot AND (r.tot IS NULL OR r.tot >= p.van)"
-_GEVAL = """
-    COUNT(*) FILTER (WHERE r.in_dienst_bij_melding AND r.eerste_ziektedag BETWEEN p.van AND p.tot) AS meldingen,
-    COUNT(*) FILTER (WHERE r.hersteldatum BETWEEN p.van AND p.tot) AS beeindigd,
-    COALESCE(SUM(r.hersteldatum - r.eerste_ziektedag) FILTER (WHERE r.hersteldatum BETWEEN p.van AND p.tot), 0)
-        AS beeindigd_duur
-"""
-_GEVAL_IN_PERIODE = (
-    "r.werkgever_id = %(werkgever_id)s AND r.afdeling_id IS NOT NULL"
-    " AND (r.eerste_ziektedag BETWEEN p.van AND p.tot OR r.hersteldatum BETWEEN p.van AND p.tot)"
+# Two index ranges rather than one OR: the meldingen that start in the period, and the gevallen that end in it.
+_MELDINGEN = "COUNT(*) AS meldingen"
+_MELDING_IN_PERIODE = (
+    "r.werkgever_id = %(werkgever_id)s AND r.eerste_ziektedag BETWEEN p.van AND p.tot"
+    " AND r.afdeling_id IS NOT NULL AND r.in_dienst_bij_melding"
+)
+_BEEINDIGD = "COUNT(*) AS beeindigd, SUM(r.hersteldatum - r.eerste_ziektedag) AS beeindigd_duur"
+_BEEINDIGD_IN_PERIODE = (
+    "r.werkgever_id = %(werkgever_id)s AND r.hersteldatum BETWEEN p.van AND p.tot AND r.afdeling_id IS NOT NULL"
 )
 
 # The werknemer's data that apply on a date: the latest geldig_vanaf on or before it, otherwise the earliest.
@@ -162,17 +187,31 @@ class PostgresLeesmodel:
         groep = _GROEP[groepering]
         velden: list[dict[str | None, dict[str, Any]]] = [{} for _ in periodes]
 
-        async def lees(conn: AsyncConnection, tabel: str, kolommen: str, join: str) -> None:
-            cur = await conn.execute(_tellers_sql(tabel, kolommen, join, groep, filter_sql), params)
+        async def lees(tabel: str, kolommen: str, join: str) -> None:
+            async with self._database.pool.connection() as conn:
+                cur = await conn.execute(_tellers_sql(tabel, kolommen, join, groep, filter_sql), params)
+                rijen = await cur.fetchall()
             namen = [c.name for c in cur.description or ()][3:]
-            for idx, sleutel, is_totaal, *waarden in await cur.fetchall():
+            for idx, sleutel, is_totaal, *waarden in rijen:
                 doel = velden[idx].setdefault(None if is_totaal else sleutel, {})
-                doel.update(zip(namen, waarden, strict=True))
+                for naam, waarde in zip(namen, waarden, strict=True):
+                    # per group the group's werknemer count, in the total row the total's
+                    if naam.endswith("_groep"):
+                        if not is_totaal:
+                            doel[naam.removesuffix("_groep")] = waarde
+                    elif naam.endswith("_totaal"):
+                        if is_totaal:
+                            doel[naam.removesuffix("_totaal")] = waarde
+                    else:
+                        doel[naam] = waarde
 
-        async with self._database.pool.connection() as conn:
-            await lees(conn, "bezetting", _BEZETTING, _OVERLAPT)
-            await lees(conn, "verzuim_segment", _SEGMENT, _OVERLAPT)
-            await lees(conn, "verzuimgeval", _GEVAL, _GEVAL_IN_PERIODE)
+        # four independent aggregates, each on a connection of its own: PostgreSQL runs them side by side
+        await asyncio.gather(
+            lees("bezetting", _bezetting(groepering, filter_), _OVERLAPT),
+            lees("verzuim_segment", _segment(groepering, filter_), _OVERLAPT),
+            lees("verzuimgeval", _MELDINGEN, _MELDING_IN_PERIODE),
+            lees("verzuimgeval", _BEEINDIGD, _BEEINDIGD_IN_PERIODE),
+        )
 
         resultaat = []
         for per_groep in velden:
@@ -292,15 +331,16 @@ class PostgresLeesmodel:
 
 
 def _tellers(v: dict[str, Any]) -> Tellers:
+    """The sums come as exact integers of scaled factors; scaleb turns them back into exact decimals."""
     return Tellers(
-        capaciteit=_getal(v.get("capaciteit")),
-        verzuim=_getal(v.get("verzuim_maal_100")) / 100,
+        capaciteit=_getal(v.get("capaciteit_e10")).scaleb(-10),
+        verzuim=_getal(v.get("verzuim_e12")).scaleb(-12),
         dienstdagen=int(v.get("dienstdagen") or 0),
         meldingen=int(v.get("meldingen") or 0),
         beeindigd=int(v.get("beeindigd") or 0),
         beeindigd_duur=int(v.get("beeindigd_duur") or 0),
         werknemers=int(v.get("werknemers") or 0),
         werknemers_met_verzuim=int(v.get("werknemers_met_verzuim") or 0),
-        contracturen_ziek=_getal(v.get("contracturen_ziek")),
-        inzet_ziek=_getal(v.get("inzet_ziek")),
+        contracturen_ziek=_getal(v.get("contracturen_ziek_e6")).scaleb(-6),
+        inzet_ziek=_getal(v.get("inzet_ziek_e6")).scaleb(-6),
     )

@@ -3,8 +3,10 @@ very same tuples, so the two cannot drift apart."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol
 
 from psycopg.types.json import Jsonb
 from verzuim_shared.events import HerstelSoort
@@ -15,8 +17,8 @@ from verzuim_reporting.domain.personeel import (
     AfdelingFeit,
     MedewerkerFeit,
     PersoneelFeitSoort,
-    decimaal,
     deeltijdfactor,
+    uren,
 )
 from verzuim_reporting.domain.termijnen import Termijn, TermijnFeit, TermijnFeitSoort
 
@@ -106,7 +108,9 @@ KOLOMMEN: dict[str, tuple[str, ...]] = {
         "leidinggevende_id",
         "contracturen",
         "voltijduren",
-        "deeltijdfactor",
+        "deeltijdfactor_e10",
+        "vorige_tot",
+        "vorige_tot_afdeling",
     ),
     "dossier": (
         "werkgever_id",
@@ -142,10 +146,12 @@ KOLOMMEN: dict[str, tuple[str, ...]] = {
         "melding_id",
         "afdeling_id",
         "leidinggevende_id",
-        "contracturen",
-        "deeltijdfactor",
+        "contracturen_e6",
+        "deeltijdfactor_e10",
         "percentage",
-        "inzet_uren",
+        "inzet_e6",
+        "vorige_tot",
+        "vorige_tot_afdeling",
     ),
     "termijn": (
         "werkgever_id",
@@ -158,6 +164,37 @@ KOLOMMEN: dict[str, tuple[str, ...]] = {
         "vervuld_op",
     ),
 }
+
+
+def e10(waarde: Decimal) -> int:
+    """A deeltijdfactor (ten decimals) as the exact integer the table keeps."""
+    return int(waarde.scaleb(10))
+
+
+def e6(waarde: Decimal) -> int:
+    """Hours (six decimals) as the exact integer the table keeps."""
+    return int(waarde.scaleb(6))
+
+
+class _Stuk(Protocol):
+    @property
+    def tot(self) -> date | None: ...
+    @property
+    def afdeling_id(self) -> str: ...
+
+
+def voorgangers(rijen: Sequence[_Stuk]) -> list[tuple[date | None, date | None]]:
+    """Per row (in date order, not overlapping) where the previous row, and the previous row in the same afdeling,
+    ended."""
+    uit: list[tuple[date | None, date | None]] = []
+    vorige: date | None = None
+    per_afdeling: dict[str, date | None] = {}
+    for r in rijen:
+        uit.append((vorige, per_afdeling.get(r.afdeling_id)))
+        vorige = r.tot
+        per_afdeling[r.afdeling_id] = r.tot
+    return uit
+
 
 # The tables derived per werknemer, replaced as a whole when one of the werknemer's facts changes.
 WERKNEMER_TABELLEN = ("medewerker_gegevens", "dienstverband", "bezetting", "dossier", "verzuimgeval", "verzuim_segment")
@@ -331,9 +368,11 @@ def werknemer_rijen(werkgever_id: str, a: WerknemerAfleiding) -> dict[str, list[
                 b.leidinggevende_id,
                 b.contracturen,
                 b.voltijduren,
-                deeltijdfactor(b.contracturen, b.voltijduren),
+                e10(deeltijdfactor(b.contracturen, b.voltijduren)),
+                vorige,
+                vorige_afdeling,
             )
-            for b in p.bezetting
+            for b, (vorige, vorige_afdeling) in zip(p.bezetting, voorgangers(p.bezetting), strict=True)
         ],
         "dossier": [
             (
@@ -376,11 +415,13 @@ def werknemer_rijen(werkgever_id: str, a: WerknemerAfleiding) -> dict[str, list[
                 s.melding_id,
                 s.afdeling_id,
                 s.leidinggevende_id,
-                decimaal(s.contracturen),
-                s.deeltijdfactor,
+                e6(uren(s.contracturen)),
+                e10(s.deeltijdfactor),
                 s.percentage,
-                s.inzet_uren,
+                e6(s.inzet_uren),
+                vorige,
+                vorige_afdeling,
             )
-            for s in a.segmenten
+            for s, (vorige, vorige_afdeling) in zip(a.segmenten, voorgangers(a.segmenten), strict=True)
         ],
     }

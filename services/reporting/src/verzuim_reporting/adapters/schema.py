@@ -19,7 +19,7 @@ OUD = "leesmodel_oud"
 
 # Raised whenever a table, column or derivation rule changes: a read model of another version is rebuilt from the
 # streams when the service starts.
-VERSIE = "2"
+VERSIE = "4"
 
 # Advisory lock that keeps replicas from creating, rebuilding or swapping the read model at the same time.
 SCHEMA_LOCK_KEY = 0x7665727A75696D05  # "verzuim" + 5 (the reporting service)
@@ -28,7 +28,7 @@ TABELLEN: tuple[str, ...] = (
     # What the read model is: its version and when it was built from the streams.
     """
     CREATE TABLE leesmodel_info (
-        sleutel text PRIMARY KEY,
+        sleutel text NOT NULL,
         waarde text NOT NULL
     )
     """,
@@ -37,14 +37,14 @@ TABELLEN: tuple[str, ...] = (
     # on its way (or waiting for redelivery).
     """
     CREATE TABLE projectie_positie (
-        stream text PRIMARY KEY,
+        stream text NOT NULL,
         laatste_sequence bigint NOT NULL
     )
     """,
     # ---------------------------------------------------------------- facts
     """
     CREATE TABLE afdeling_feit (
-        event_id uuid PRIMARY KEY,
+        event_id uuid NOT NULL,
         werkgever_id text NOT NULL,
         afdeling_id text NOT NULL,
         naam text NOT NULL,
@@ -59,7 +59,7 @@ TABELLEN: tuple[str, ...] = (
     # MedewerkerUitDienst (uit_dienst, last day).
     """
     CREATE TABLE medewerker_feit (
-        event_id uuid PRIMARY KEY,
+        event_id uuid NOT NULL,
         werkgever_id text NOT NULL,
         werknemer_id text NOT NULL,
         soort text NOT NULL CHECK (soort IN ('in_dienst', 'gegevens', 'uit_dienst')),
@@ -75,7 +75,7 @@ TABELLEN: tuple[str, ...] = (
     # DossierGesloten: the dossier facts the figures depend on (domain.dossier.DossierFeit).
     """
     CREATE TABLE dossier_feit (
-        event_id uuid PRIMARY KEY,
+        event_id uuid NOT NULL,
         werkgever_id text NOT NULL,
         werknemer_id text NOT NULL,
         dossier_id uuid NOT NULL,
@@ -94,7 +94,7 @@ TABELLEN: tuple[str, ...] = (
     """,
     """
     CREATE TABLE termijn_feit (
-        event_id uuid PRIMARY KEY,
+        event_id uuid NOT NULL,
         werkgever_id text NOT NULL,
         termijn_id uuid NOT NULL,
         dossier_id uuid NOT NULL,
@@ -118,8 +118,7 @@ TABELLEN: tuple[str, ...] = (
         hr_adviseur_id text,
         rayonmanager_id text,
         rayon text,
-        stream_sequence bigint NOT NULL,
-        PRIMARY KEY (werkgever_id, afdeling_id)
+        stream_sequence bigint NOT NULL
     )
     """,
     # The werknemer's data as they apply from geldig_vanaf (MedewerkerInDienst: from datum_in_dienst).
@@ -132,8 +131,7 @@ TABELLEN: tuple[str, ...] = (
         contracturen double precision NOT NULL,
         voltijduren double precision NOT NULL,
         leidinggevende_id text,
-        stream_sequence bigint NOT NULL,
-        PRIMARY KEY (werkgever_id, werknemer_id, geldig_vanaf)
+        stream_sequence bigint NOT NULL
     )
     """,
     # Employment periods; datum_uit_dienst is the last day of employment.
@@ -142,11 +140,14 @@ TABELLEN: tuple[str, ...] = (
         werkgever_id text NOT NULL,
         werknemer_id text NOT NULL,
         datum_in_dienst date NOT NULL,
-        datum_uit_dienst date,
-        PRIMARY KEY (werkgever_id, werknemer_id, datum_in_dienst)
+        datum_uit_dienst date
     )
     """,
     # Stretches of employment with the same afdeling, own leidinggevende and hours: the capacity (D8 denominators).
+    # Factors are exact integers (deeltijdfactor × 10^10, hours × 10^6), so sums are exact and fast. vorige_tot /
+    # vorige_tot_afdeling: where the werknemer's previous row (in the same afdeling) ended; a row that overlaps a
+    # period while its predecessor does not is the werknemer's first in that period, which lets a query count
+    # werknemers without a DISTINCT (verzuim_segment has the same two columns).
     """
     CREATE TABLE bezetting (
         werkgever_id text NOT NULL,
@@ -157,8 +158,9 @@ TABELLEN: tuple[str, ...] = (
         leidinggevende_id text,
         contracturen double precision NOT NULL,
         voltijduren double precision NOT NULL,
-        deeltijdfactor numeric NOT NULL,
-        PRIMARY KEY (werkgever_id, werknemer_id, van)
+        deeltijdfactor_e10 bigint NOT NULL,
+        vorige_tot date,
+        vorige_tot_afdeling date
     )
     """,
     # ---------------------------------------------------------------- derived: verzuim
@@ -173,8 +175,7 @@ TABELLEN: tuple[str, ...] = (
         hersteldatum date,
         gesloten_op date,
         arbeidsongeschiktheidspercentage smallint NOT NULL,
-        stream_sequence bigint NOT NULL,
-        PRIMARY KEY (werkgever_id, dossier_id)
+        stream_sequence bigint NOT NULL
     )
     """,
     # One row per ziekmelding (episode) of a dossier: a verzuimgeval of its own for statistics (D8). afdeling_id /
@@ -191,8 +192,7 @@ TABELLEN: tuple[str, ...] = (
         afdeling_id text,
         leidinggevende_id text,
         in_dienst_bij_melding boolean NOT NULL,
-        stream_sequence bigint NOT NULL,
-        PRIMARY KEY (werkgever_id, dossier_id, melding_id)
+        stream_sequence bigint NOT NULL
     )
     """,
     # Sick days within employment with the same percentage, deployment and bezetting (D8 numerators).
@@ -206,11 +206,12 @@ TABELLEN: tuple[str, ...] = (
         melding_id uuid NOT NULL,
         afdeling_id text NOT NULL,
         leidinggevende_id text,
-        contracturen numeric NOT NULL,
-        deeltijdfactor numeric NOT NULL,
+        contracturen_e6 bigint NOT NULL,
+        deeltijdfactor_e10 bigint NOT NULL,
         percentage smallint NOT NULL,
-        inzet_uren numeric NOT NULL,
-        PRIMARY KEY (werkgever_id, werknemer_id, van)
+        inzet_e6 bigint NOT NULL,
+        vorige_tot date,
+        vorige_tot_afdeling date
     )
     """,
     """
@@ -222,13 +223,31 @@ TABELLEN: tuple[str, ...] = (
         code text NOT NULL,
         vervaldatum date NOT NULL,
         status text NOT NULL,
-        vervuld_op date,
-        PRIMARY KEY (werkgever_id, termijn_id)
+        vervuld_op date
     )
     """,
 )
 
-# Created after a bulk load (faster than maintaining them row by row while loading).
+# The keys: a fact once per event id, a derived row once per natural key. Added after a bulk load (an index built
+# by sorting is far faster than one maintained row by row while loading).
+SLEUTELS: tuple[str, ...] = (
+    "ALTER TABLE leesmodel_info ADD PRIMARY KEY (sleutel)",
+    "ALTER TABLE projectie_positie ADD PRIMARY KEY (stream)",
+    "ALTER TABLE afdeling_feit ADD PRIMARY KEY (event_id)",
+    "ALTER TABLE medewerker_feit ADD PRIMARY KEY (event_id)",
+    "ALTER TABLE dossier_feit ADD PRIMARY KEY (event_id)",
+    "ALTER TABLE termijn_feit ADD PRIMARY KEY (event_id)",
+    "ALTER TABLE afdeling ADD PRIMARY KEY (werkgever_id, afdeling_id)",
+    "ALTER TABLE medewerker_gegevens ADD PRIMARY KEY (werkgever_id, werknemer_id, geldig_vanaf)",
+    "ALTER TABLE dienstverband ADD PRIMARY KEY (werkgever_id, werknemer_id, datum_in_dienst)",
+    "ALTER TABLE bezetting ADD PRIMARY KEY (werkgever_id, werknemer_id, van)",
+    "ALTER TABLE dossier ADD PRIMARY KEY (werkgever_id, dossier_id)",
+    "ALTER TABLE verzuimgeval ADD PRIMARY KEY (werkgever_id, dossier_id, melding_id)",
+    "ALTER TABLE verzuim_segment ADD PRIMARY KEY (werkgever_id, werknemer_id, van)",
+    "ALTER TABLE termijn ADD PRIMARY KEY (werkgever_id, termijn_id)",
+)
+
+# Created after a bulk load, like the keys.
 INDEXEN: tuple[str, ...] = (
     "CREATE INDEX afdeling_feit_sleutel ON afdeling_feit (werkgever_id, afdeling_id)",
     "CREATE INDEX medewerker_feit_sleutel ON medewerker_feit (werkgever_id, werknemer_id)",
@@ -238,8 +257,12 @@ INDEXEN: tuple[str, ...] = (
     "CREATE INDEX dossier_werknemer ON dossier (werkgever_id, werknemer_id)",
     "CREATE INDEX verzuimgeval_werknemer ON verzuimgeval (werkgever_id, werknemer_id)",
     "CREATE INDEX verzuimgeval_start ON verzuimgeval (werkgever_id, eerste_ziektedag)",
+    "CREATE INDEX verzuimgeval_herstel ON verzuimgeval (werkgever_id, hersteldatum)",
     "CREATE INDEX verzuim_segment_periode ON verzuim_segment (werkgever_id, van)",
     "CREATE INDEX termijn_vervaldatum ON termijn (werkgever_id, vervaldatum)",
+)
+
+VIEWS: tuple[str, ...] = (
     # Every event id the read model applied, with its (earliest) stream position: for operators and tests.
     """
     CREATE VIEW verwerkt_event AS

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from verzuim_reporting.domain.periode import PERIODEN_PER_JAAR, Periode, overlap_dagen
-from verzuim_reporting.domain.personeel import Bezetting, decimaal
+from verzuim_reporting.domain.personeel import Bezetting, uren
 from verzuim_reporting.domain.verzuim import Verzuimgeval, Verzuimsegment
 
 NUL = Decimal(0)
@@ -248,7 +248,7 @@ def tellers(
         dagen = overlap_dagen(s.van, s.tot, periode)
         ziekedagen += dagen
         verzuim += dagen * s.deeltijdfactor * s.percentage / 100
-        contract_ziek += dagen * decimaal(s.contracturen)
+        contract_ziek += dagen * uren(s.contracturen)
         inzet_ziek += dagen * s.inzet_uren
     meldingen = beeindigd = duur = 0
     for g in gevallen:

@@ -30,6 +30,14 @@ def decimaal(waarde: float | int) -> Decimal:
     return Decimal(repr(waarde)) if isinstance(waarde, float) else Decimal(waarde)
 
 
+_UREN_SCHAAL = Decimal("1e-6")
+
+
+def uren(waarde: float | Decimal) -> Decimal:
+    """Hours per week as an exact decimal with six places (a micro-hour is far below anything a roster records)."""
+    return (waarde if isinstance(waarde, Decimal) else decimaal(waarde)).quantize(_UREN_SCHAAL, ROUND_HALF_EVEN)
+
+
 def deeltijdfactor(contracturen: float, voltijduren: float) -> Decimal:
     """Contract hours ÷ full-time hours (D8; can exceed 1, e.g. 40/36)."""
     return (decimaal(contracturen) / decimaal(voltijduren)).quantize(_FACTOR_SCHAAL, ROUND_HALF_EVEN)

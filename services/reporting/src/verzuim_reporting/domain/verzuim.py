@@ -18,7 +18,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from verzuim_reporting.domain.dossier import DossierVerloop, EpisodeVerloop, OpbouwStap
-from verzuim_reporting.domain.personeel import Bezetting, decimaal, deeltijdfactor
+from verzuim_reporting.domain.personeel import Bezetting, decimaal, deeltijdfactor, uren
 
 _EINDELOOS = date.max
 
@@ -76,10 +76,10 @@ def inzet_uren(stap: OpbouwStap | None, percentage: int, contracturen: float) ->
     werknemer is not arbeidsongeschikt for (a deelherstel to 60 % means 40 % of the contract hours at full value)."""
     contract = decimaal(contracturen)
     if stap is not None:
-        uren = decimaal(stap.uren_per_week) * stap.loonwaarde_pct / 100
+        ingezet = decimaal(stap.uren_per_week) * stap.loonwaarde_pct / 100
     else:
-        uren = contract * (100 - percentage) / 100
-    return min(uren, contract)
+        ingezet = contract * (100 - percentage) / 100
+    return uren(min(ingezet, contract))
 
 
 def _geldende_stap(opbouw: tuple[OpbouwStap, ...], dag: date) -> OpbouwStap | None:
