@@ -33,12 +33,18 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     rapportages = Rapportages(PostgresLeesmodel(database), settings.clock_impl)
 
     async def herbouw_als_nodig() -> None:
-        """An empty read model (a new database) or one of another version is rebuilt from the streams before the
-        consumers start: the figures always cover the whole history."""
+        """An empty read model (a new database) or one of another version is rebuilt from the streams, in the
+        background: the process is alive at once and ready when the rebuild is done. Consumers that already run
+        are no problem; the rebuild catches up with what they applied after it read the streams."""
         if database.herbouw_nodig:
             log.info("the read model is empty or of another version: rebuilding it from the streams")
             await Herbouwer(database, settings).herbouw()
             database.herbouw_nodig = False
+
+    async def herbouwd() -> None:
+        """Readiness: not while the read model is being rebuilt (its figures would be incomplete)."""
+        if database.herbouw_nodig:
+            raise RuntimeError("het leesmodel wordt opnieuw opgebouwd uit de stromen")
 
     app = create_service_app(
         ServiceSpec(
@@ -48,9 +54,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             settings=settings,
             broker=broker,
             routers=[build_router(rapportages), build_dashboard_router()],
-            on_startup=[database.open, herbouw_als_nodig],
+            on_startup=[database.open],
             on_shutdown=[database.close],
-            readiness=[database.postgres],
+            background=[herbouw_als_nodig],
+            readiness=[database.postgres, herbouwd],
             state={"rapportages": rapportages},
         )
     )

@@ -247,6 +247,14 @@ class Feiten:
         return TermijnVervallen(**self._vervolg(t), reden="hersteld")
 
 
+def wacht_tot_klaar(client: Any) -> None:
+    """The service is ready once the rebuild it may do at start has finished (a new database is rebuilt from the
+    streams first)."""
+    from verzuim_devstack.testing import eventually_sync
+
+    eventually_sync(lambda: client.get("/readyz").status_code == 200, timeout=180, interval=0.1)
+
+
 async def toegepast(database_url: str, werkgever_id: str) -> set[UUID]:
     async with await psycopg.AsyncConnection.connect(database_url) as conn:
         cur = await conn.execute(

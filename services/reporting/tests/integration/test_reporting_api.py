@@ -19,7 +19,7 @@ from verzuim_reporting.bootstrap import create_app
 from verzuim_reporting.settings import ReportingSettings
 from verzuim_shared.messaging import ensure_streams
 
-from .reporting_hulp import Feiten, verwerkt
+from .reporting_hulp import Feiten, verwerkt, wacht_tot_klaar
 
 VANDAAG = date(2025, 6, 2)
 
@@ -38,6 +38,7 @@ def settings(nats_url: str, database_url: str, jwt_secret: str) -> ReportingSett
 @pytest.fixture
 def reporting(settings: ReportingSettings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as client:
+        wacht_tot_klaar(client)
         yield client
 
 

@@ -27,7 +27,7 @@ from verzuim_reporting.settings import ReportingSettings
 from verzuim_shared.events import AfdelingVastgelegd
 from verzuim_shared.messaging import ensure_streams
 
-from .reporting_hulp import inhoud, toegepast
+from .reporting_hulp import inhoud, toegepast, wacht_tot_klaar
 
 INSTELLINGEN = Instellingen(werknemers=2000, van=date(2023, 1, 1), tot=date(2024, 12, 31), seed=20250101)
 VANDAAG = date(2025, 1, 15)
@@ -53,6 +53,7 @@ def settings(own_nats_url: str, database_url: str, jwt_secret: str) -> Reporting
 @pytest.fixture
 def reporting(settings: ReportingSettings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as client:
+        wacht_tot_klaar(client)
         yield client
 
 

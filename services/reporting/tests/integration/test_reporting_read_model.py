@@ -25,7 +25,7 @@ from verzuim_shared.db import ensure_database
 from verzuim_shared.messaging import PublishResult, ensure_streams
 from verzuim_shared.subjects import Stream
 
-from .reporting_hulp import Feiten, inhoud, stroom_van, verwerkt
+from .reporting_hulp import Feiten, inhoud, stroom_van, verwerkt, wacht_tot_klaar
 
 VANDAAG = date(2025, 3, 3)  # the service runs on a simulated clock: "today" in the Netherlands
 
@@ -45,6 +45,7 @@ def reporting_settings(nats_url: str, database_url: str, jwt_secret: str) -> Rep
 def reporting(reporting_settings: ReportingSettings) -> Iterator[TestClient]:
     """The reporting service, lifespan included (database schema, streams, durable consumers)."""
     with TestClient(create_app(reporting_settings)) as client:
+        wacht_tot_klaar(client)
         yield client
 
 

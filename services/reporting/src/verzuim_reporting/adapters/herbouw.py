@@ -24,7 +24,7 @@ import struct
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, BinaryIO
 from uuid import UUID
@@ -312,63 +312,48 @@ async def lees_en_schrijf(
     """Read the three streams and project them into a fresh schema `schema`, then build its indexes and statistics.
 
     With `apart_proces`, this process only reads (nats-py's work per message) and hands the raw messages in batches
-    to a worker process that does the rest, so the two run on two cores. Otherwise the projection runs in a thread
-    here, after the reading."""
+    to worker processes that do the rest, so that the work spreads over the cores. Otherwise the projection runs in
+    a thread here, after the reading."""
     async with await AsyncConnection.connect(url) as conn, conn.transaction():
         await conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
         await maak_schema(conn, schema, met_indexen=False)
-    batch: list[tuple[str, bytes, int]] = []
 
-    async def lees(zend: Callable[[Bericht | None], None]) -> None:
-        def verzamel(subject: str, data: bytes, sequence: int) -> None:
-            batch.append((subject, data, sequence))
-            if len(batch) >= _BATCHGROOTTE:
-                zend((_BATCH, batch.copy(), 0))
-                batch.clear()
-
+    async def lees(zend: Callable[[Stream, Bericht], None]) -> None:
         for stream in STROMEN:
+            batch: list[tuple[str, bytes, int]] = []
+
+            def verzamel(
+                subject: str,
+                data: bytes,
+                sequence: int,
+                stream: Stream = stream,
+                batch: list[tuple[str, bytes, int]] = batch,
+            ) -> None:
+                batch.append((subject, data, sequence))
+                if len(batch) >= _BATCHGROOTTE:
+                    zend(stream, (_BATCH, batch.copy(), 0))
+                    batch.clear()
+
             einde = await laatste_sequence(nc, stream)
             await lees_stroom(nc, stream, verzamel, tot_en_met=einde)
             if batch:
-                zend((_BATCH, batch.copy(), 0))
-                batch.clear()
-            zend((_STROOM_KLAAR, stream.value, einde))
-        zend(None)
+                zend(stream, (_BATCH, batch, 0))
+            zend(stream, (_STROOM_KLAAR, stream.value, einde))
 
     if apart_proces:
-        proces = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "verzuim_reporting.adapters.herbouw",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        assert proces.stdin is not None and proces.stdout is not None
-        invoer, uitvoer = proces.stdin, proces.stdout
-        invoer.write(_frame((url, schema)))
-
-        def zend(bericht: Bericht | None) -> None:
-            # buffered by the transport: reading never waits for the worker
-            invoer.write(_frame(bericht))
-
-        try:
-            await lees(zend)
-            await invoer.drain()
-            invoer.close()
-            (lengte,) = struct.unpack(">Q", await uitvoer.readexactly(8))
-            status, uitkomst = pickle.loads(await uitvoer.readexactly(lengte))
-        except BaseException:
-            if proces.returncode is None:
-                proces.kill()
-            raise
-        finally:
-            await proces.wait()
-        if status != "ok":
-            raise RuntimeError(f"the rebuild's worker process failed:\n{uitkomst}")
+        uitkomsten = await _in_werkprocessen(lees, url, schema)
     else:
         berichten: list[Bericht] = []
-        await lees(lambda b: berichten.append(b) if b is not None else None)
-        uitkomst = await asyncio.get_running_loop().run_in_executor(None, projecteer, berichten, url, schema)
+        await lees(lambda _stream, bericht: berichten.append(bericht))
+        uitkomsten = [await asyncio.get_running_loop().run_in_executor(None, projecteer, berichten, url, schema)]
+    uitkomst = {
+        "gelezen": sum(u["gelezen"] for u in uitkomsten),
+        "feiten": sum(u["feiten"] for u in uitkomsten),
+        "ongeldig": sum(u["ongeldig"] for u in uitkomsten),
+        "posities": {k: v for u in uitkomsten for k, v in u["posities"].items()},
+        # the workers run side by side: the slower one sets each phase
+        "fasen": {f: max(u["fasen"][f] for u in uitkomsten) for f in uitkomsten[0]["fasen"]},
+    }
     fasen = Fasen(**uitkomst["fasen"])
     moment = time.perf_counter()
     await _parallel(url, SLEUTELS, schema)
@@ -376,6 +361,61 @@ async def lees_en_schrijf(
     await _parallel(url, [*VIEWS, *(f"ANALYZE {t}" for t in _TE_ANALYSEREN)], schema)
     fasen.indexeren = time.perf_counter() - moment
     return uitkomst, fasen
+
+
+# Two worker processes: one for the personeel and dossier streams (it derives the werknemers), one for the termijn
+# stream (two thirds of the events). They write the same schema in transactions of their own.
+_WERKERS: dict[Stream, int] = {Stream.PERSONEEL: 0, Stream.DOSSIER: 0, Stream.TERMIJN: 1}
+
+
+async def _in_werkprocessen(
+    lees: Callable[[Callable[[Stream, Bericht], None]], Awaitable[None]], url: str, schema: str
+) -> list[dict[str, Any]]:
+    """Read here, project in worker processes (`python -m verzuim_reporting.adapters.herbouw`)."""
+    processen = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "verzuim_reporting.adapters.herbouw",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for _ in range(max(_WERKERS.values()) + 1)
+    ]
+    try:
+        for proces in processen:
+            assert proces.stdin is not None
+            proces.stdin.write(_frame((url, schema)))
+
+        def zend(stream: Stream, bericht: Bericht) -> None:
+            # buffered by the transport: reading never waits for a worker
+            invoer = processen[_WERKERS[stream]].stdin
+            assert invoer is not None
+            invoer.write(_frame(bericht))
+
+        await lees(zend)
+        uitkomsten = []
+        for proces in processen:
+            assert proces.stdin is not None and proces.stdout is not None
+            proces.stdin.write(_frame(None))
+            await proces.stdin.drain()
+            proces.stdin.close()
+        for proces in processen:
+            assert proces.stdout is not None
+            (lengte,) = struct.unpack(">Q", await proces.stdout.readexactly(8))
+            status, uitkomst = pickle.loads(await proces.stdout.readexactly(lengte))
+            if status != "ok":
+                raise RuntimeError(f"a worker process of the rebuild failed:\n{uitkomst}")
+            uitkomsten.append(uitkomst)
+        return uitkomsten
+    finally:
+        for proces in processen:
+            if proces.returncode is None:
+                try:
+                    await asyncio.wait_for(proces.wait(), timeout=30)
+                except TimeoutError:
+                    proces.kill()
+                    await proces.wait()
 
 
 async def wissel_in(url: str) -> None:
