@@ -3,8 +3,13 @@ cases publish them, the read model and the HTTP API observed from outside, and a
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
+import os
 import random
+import sys
+from asyncio.subprocess import PIPE
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from typing import Any
@@ -400,3 +405,31 @@ async def test_the_read_model_keeps_the_facts_and_a_rebuild_from_the_streams_giv
 
 def kopie_positie(gebeurtenissen: list[Any], kopie: PublishResult) -> Any:
     return next(p for p, _ in gebeurtenissen if p.sequence == kopie.sequence and p.stream == "dossier")
+
+
+async def test_the_rebuild_command_replays_the_streams_into_a_fresh_read_model(
+    reporting: TestClient, feiten: Feiten, database_url: str, nats_url: str, headers: dict[str, str]
+) -> None:
+    await organisatie(feiten)
+    d = feiten.geopend("wn-1", date(2025, 2, 3))
+    await feiten.publish_alle([d, feiten.herstel(d, date(2025, 2, 10))])
+    await verwerkt(database_url, feiten)
+    live = await inhoud(database_url, feiten.werkgever_id)
+    env = {
+        **os.environ,
+        "VERZUIM_DATABASE_URL": database_url,
+        "VERZUIM_NATS_URL": nats_url,
+        "VERZUIM_LOG_LEVEL": "WARNING",
+    }
+    proces = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "verzuim_reporting", "rebuild", env=env, stdout=PIPE, stderr=PIPE
+    )
+    stdout, stderr = await asyncio.wait_for(proces.communicate(), timeout=300)
+    assert proces.returncode == 0, stderr.decode()
+    samenvatting = json.loads(stdout.decode().strip().splitlines()[-1])
+    assert samenvatting["gelezen"] >= len(feiten.gepubliceerd)
+    assert samenvatting["ongeldig"] == 0
+    assert set(samenvatting["posities"]) == {"personeel", "dossier", "termijn"}
+    assert await inhoud(database_url, feiten.werkgever_id) == live
+    body = open_dossiers(reporting, headers, peildatum="2025-02-05")
+    assert body["totaal"] == 1
