@@ -33,7 +33,7 @@ from verzuim_shared.events.dossier import (
 
 from verzuim_reporting.domain.afleiding import WerknemerAfleiding, leid_werknemer_af
 from verzuim_reporting.domain.dossier import DossierFeit, DossierFeitSoort, OpbouwStap
-from verzuim_reporting.domain.duurklassen import SCHEMAS, DuurklassenSchema, KlasseTelling
+from verzuim_reporting.domain.duurklassen import SCHEMAS, DuurklassenSchema, KlasseTelling, klasse_voor
 from verzuim_reporting.domain.frequent import FrequentVerzuimer, Melding, frequente_verzuimers
 from verzuim_reporting.domain.kerncijfers import Annualisering, Kerncijfers, Tellers, annualisatiefactor, kerncijfers
 from verzuim_reporting.domain.periode import Interval, Periode, indelen
@@ -43,7 +43,7 @@ from verzuim_reporting.domain.personeel import (
     PersoneelFeitSoort,
     geldende_afdeling,
 )
-from verzuim_reporting.domain.rapportage import OpenDossiersRapport, open_dossiers_rapport
+from verzuim_reporting.domain.rapportage import ONBEKEND, OpenDossiersRapport, open_dossiers_rapport
 from verzuim_reporting.domain.termijnen import (
     Termijn,
     TermijnFeit,
@@ -671,9 +671,6 @@ class Rapportages:
         schema: DuurklassenSchema = DuurklassenSchema.VERNET,
         filter_: Filter = Filter(),
     ) -> OpenDossiersDuurRapport:
-        from verzuim_reporting.domain.duurklassen import klasse_voor
-        from verzuim_reporting.domain.rapportage import ONBEKEND
-
         peildatum = peildatum or self.vandaag()
         dossiers = await self._leesmodel.open_dossiers_met_duur(werkgever_id, peildatum)
         if filter_.afdeling_id is not None:
