@@ -74,6 +74,7 @@ class Chromium:
         os.close(opdrachten_lees)
         os.close(antwoorden_schrijf)
         self._nummers = itertools.count(1)
+        self.navigaties: list[str] = []  # what the page navigated to, for the messages of failed waits
         self._berichten: queue.Queue[dict[str, Any]] = queue.Queue()
         threading.Thread(target=self._lees, daemon=True).start()
         target = self.stuur("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -104,6 +105,8 @@ class Chromium:
                 antwoord = self._berichten.get(timeout=max(0.1, einde - time.monotonic()))
             except queue.Empty:
                 raise AssertionError(f"Chromium answered {methode} not within 60 s") from None
+            if antwoord.get("method") == "Page.frameNavigated":
+                self.navigaties.append(antwoord.get("params", {}).get("frame", {}).get("url", ""))
             if antwoord.get("id") == nummer:
                 if "error" in antwoord:
                     raise AssertionError(f"{methode}: {antwoord['error']}")
@@ -125,16 +128,20 @@ class Chromium:
         laatste: Any = None
         while time.monotonic() < einde:
             try:
-                laatste = self.js(expressie)
-            except AssertionError as exc:  # the page may be between documents
+                waarde = self.js(expressie)
+            except AssertionError as exc:  # the page may be between documents: not an answer, ask again
                 laatste = exc
-            if laatste:
-                return laatste
+            else:
+                if waarde:
+                    return waarde
+                laatste = waarde
             time.sleep(0.1)
         status = self.js(
             "document.body && document.body.dataset.status + ' ' + document.getElementById('melding').textContent"
         )
-        raise AssertionError(f"not within {timeout}s: {expressie} (last {laatste!r}; page: {status})")
+        raise AssertionError(
+            f"not within {timeout}s: {expressie} (last {laatste!r}; page: {status}; navigations: {self.navigaties})"
+        )
 
     def schermafbeelding(self, pad: Path) -> None:
         import base64
@@ -346,15 +353,13 @@ def test_the_dashboard_shows_the_figures_of_the_api_and_follows_the_filters(
 
 def test_without_a_valid_token_the_dashboard_asks_for_one(reporting: str, browser: Chromium) -> None:
     browser.ga_naar(f"{reporting}/dashboard")
-    browser.wacht_tot(
-        "document.readyState === 'complete' && document.body.dataset.status === 'aanmelden'"
-        " && !document.getElementById('aanmelden').hidden && document.getElementById('inhoud').hidden"
-    )
+    browser.wacht_tot("document.body.dataset.status === 'aanmelden'")
+    assert browser.js("document.getElementById('aanmelden').hidden") is False
+    assert browser.js("document.getElementById('inhoud').hidden") is True
     browser.ga_naar(f"{reporting}/dashboard#token=geen-geldig-token")
-    browser.wacht_tot(
-        "document.body.dataset.status === 'fout' && !document.getElementById('aanmelden').hidden"
-        " && document.getElementById('aanmelden-fout').textContent.toLowerCase().includes('token')"
-    )
+    browser.wacht_tot("document.body.dataset.status === 'fout'")
+    assert browser.js("document.getElementById('aanmelden').hidden") is False
+    assert "token" in browser.js("document.getElementById('aanmelden-fout').textContent").lower()
 
 
 def test_the_dashboard_loads_nothing_from_another_origin() -> None:
