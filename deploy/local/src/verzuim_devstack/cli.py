@@ -158,6 +158,7 @@ def _print_welcome(stack: LocalStack, tokens: dict[str, tuple[str, str, str]]) -
     print(f'  curl -s -H "Authorization: Bearer $TOKEN_HR" {s["cases"].url}/v1/dossiers')
     print(f'  curl -s -H "Authorization: Bearer $TOKEN_LEIDINGGEVENDE" {s["notifications"].url}/v1/inbox')
     print(f'  curl -s -H "Authorization: Bearer $TOKEN_HR" {s["reporting"].url}/v1/rapportages/open-dossiers')
+    print(f"  open {s['reporting'].url}/dashboard#token=$TOKEN_HR   (the reporting dashboard)")
     print(
         f'  curl -s -X POST -H "Authorization: Bearer $TOKEN_HR" -H "Content-Type: application/json" '
         f'{s["intake"].url}/v1/ziekmeldingen -d \'{{"werkgever_id": "demo-bv", "werknemer_id": "wn-02", '

@@ -1,17 +1,10 @@
-"""`python -m verzuim_reporting`: run the reporting service until SIGINT/SIGTERM."""
+"""`python -m verzuim_reporting [serve|rebuild]`: run the reporting service, or rebuild its read model."""
 
 from __future__ import annotations
 
-from verzuim_shared.service import serve
+from verzuim_reporting.entrypoints.cli import main
 
-from verzuim_reporting.bootstrap import create_app
-from verzuim_reporting.settings import ReportingSettings
-
-
-def main() -> None:
-    settings = ReportingSettings()
-    serve(create_app(settings), settings)
-
+__all__ = ["main"]
 
 if __name__ == "__main__":
     main()

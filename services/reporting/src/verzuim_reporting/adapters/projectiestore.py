@@ -1,23 +1,77 @@
-"""The read model in PostgreSQL: the writes of the projector, one transaction per event.
+"""The read model in PostgreSQL: the writes of the live projector, one transaction per event.
 
-Where two different events carry the same natural key, the stream order decides, not the arrival order: snapshots
-(afdeling, medewerker gegevens) keep the most recent fact (highest stream sequence), first facts (dossier, episode,
-herstel) keep the earliest. That makes the tables independent of redelivery and equal after a rebuild.
+A fact is inserted once under its event id. A copy of the same event at an earlier stream position (published twice
+under two message ids and delivered in another order, or processed concurrently within a batch) moves the fact to that
+position, and the derived rows are recomputed; a copy at a later position changes nothing. So the tables are the same
+whatever the order of (re)delivery, and the same as after a rebuild.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from uuid import UUID
 
 from psycopg import AsyncConnection
-from verzuim_shared.events import AfdelingVastgelegd, DossierGeopend, Event, HerstelSoort
 
 from verzuim_reporting.adapters.database import Database
-from verzuim_reporting.application import MedewerkerGegevens, Positie
-from verzuim_reporting.domain.dienstverband import Dienstverband, DienstverbandMutatie, MutatieSoort
-from verzuim_reporting.domain.dossier import DossierToestand, Episode, Herstel
+from verzuim_reporting.adapters.rijen import (
+    KOLOMMEN,
+    WERKNEMER_TABELLEN,
+    Rij,
+    afdeling_feit_rij,
+    afdeling_feit_uit,
+    afdeling_rij,
+    dossier_feit_rij,
+    dossier_feit_uit,
+    medewerker_feit_rij,
+    medewerker_feit_uit,
+    termijn_feit_rij,
+    termijn_feit_uit,
+    termijn_rij,
+    werknemer_rijen,
+)
+from verzuim_reporting.application import Positie, Projectiefeit, Sleutel, SleutelSoort
+from verzuim_reporting.domain.afleiding import WerknemerAfleiding
+from verzuim_reporting.domain.dossier import DossierFeit
+from verzuim_reporting.domain.personeel import AfdelingFeit, MedewerkerFeit
+from verzuim_reporting.domain.termijnen import Termijn, TermijnFeit
+
+
+def _kolommen(tabel: str) -> str:
+    return ", ".join(KOLOMMEN[tabel])
+
+
+# Plain strings, built once: composing SQL per statement costs more than running it. The names are our own constants.
+def insert_sql(tabel: str) -> str:
+    return f"INSERT INTO {tabel} ({_kolommen(tabel)}) VALUES ({', '.join(['%s'] * len(KOLOMMEN[tabel]))})"
+
+
+def _feit_sql(tabel: str) -> str:
+    return (
+        insert_sql(tabel) + " ON CONFLICT (event_id) DO UPDATE SET stream_sequence = EXCLUDED.stream_sequence"
+        f" WHERE {tabel}.stream_sequence > EXCLUDED.stream_sequence RETURNING event_id"
+    )
+
+
+def _select_sql(tabel: str, *sleutels: str) -> str:
+    return f"SELECT {_kolommen(tabel)} FROM {tabel} WHERE " + " AND ".join(f"{k} = %s" for k in sleutels)
+
+
+_FEIT_SQL = {t: _feit_sql(t) for t in ("afdeling_feit", "medewerker_feit", "dossier_feit", "termijn_feit")}
+_INSERT_SQL = {t: insert_sql(t) for t in KOLOMMEN}
+_SELECT_MEDEWERKER = _select_sql("medewerker_feit", "werkgever_id", "werknemer_id")
+_SELECT_DOSSIER = _select_sql("dossier_feit", "werkgever_id", "werknemer_id")
+
+
+def _select_in(tabel: str, sleutel_kolom: str) -> str:
+    return f"SELECT {_kolommen(tabel)} FROM {tabel} WHERE " + _IN_SLEUTELS.format(wg="werkgever_id", k=sleutel_kolom)
+
+
+_IN_SLEUTELS = "({wg}, {k}) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
+_SELECT_MEDEWERKERS = _select_in("medewerker_feit", "werknemer_id")
+_SELECT_DOSSIERS = _select_in("dossier_feit", "werknemer_id")
+_SELECT_AFDELINGEN = _select_in("afdeling_feit", "afdeling_id")
+_SELECT_TERMIJNEN = _select_in("termijn_feit", "termijn_id::text")
 
 
 class PostgresProjectiestore:
@@ -30,236 +84,130 @@ class PostgresProjectiestore:
             yield PostgresProjectieTransactie(conn)
 
 
+def _sleutels(sleutels: Sequence[Sleutel]) -> tuple[list[str], list[str]]:
+    return [wg for wg, _ in sleutels], [k for _, k in sleutels]
+
+
 class PostgresProjectieTransactie:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def vergrendel(self, *sleutel: str) -> None:
-        await self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ("|".join(sleutel),))
-
-    async def markeer_verwerkt(self, event: Event, positie: Positie) -> bool:
-        cur = await self._conn.execute(
-            """
-            INSERT INTO verwerkt_event (event_id, stream, stream_sequence, subject, werkgever_id)
-            VALUES (%s, %s, %s, %s, %s)
-            ON CONFLICT (event_id) DO NOTHING
-            RETURNING event_id
-            """,
-            (event.event_id, positie.stream, positie.sequence, event.subject(), event.werkgever_id),
-        )
-        if await cur.fetchone() is not None:
-            return True
-        # A copy of an event already applied (published twice under two message ids). It changes nothing, but the
-        # record keeps the earliest position, so that the order of (re)delivery never shows in the tables and a
-        # rebuild gives the same rows.
-        await self._conn.execute(
-            "UPDATE verwerkt_event SET stream_sequence = %s"
-            " WHERE event_id = %s AND stream = %s AND stream_sequence > %s",
-            (positie.sequence, event.event_id, positie.stream, positie.sequence),
-        )
-        return False
-
-    async def zet_positie(self, positie: Positie) -> None:
-        await self._conn.execute(
-            """
-            INSERT INTO projectie_positie (stream, laatste_sequence) VALUES (%s, %s)
-            ON CONFLICT (stream) DO UPDATE
-            SET laatste_sequence = GREATEST(projectie_positie.laatste_sequence, EXCLUDED.laatste_sequence)
-            """,
-            (positie.stream, positie.sequence),
-        )
-
-    # ------------------------------------------------------------------------------------------------ personeel
-
-    async def leg_afdeling_vast(self, event: AfdelingVastgelegd, positie: Positie) -> None:
-        await self._conn.execute(
-            """
-            INSERT INTO afdeling (werkgever_id, afdeling_id, naam, leidinggevende_id, hr_adviseur_id,
-                                  rayonmanager_id, rayon, stream_sequence)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
-            ON CONFLICT (werkgever_id, afdeling_id) DO UPDATE
-            SET naam = EXCLUDED.naam, leidinggevende_id = EXCLUDED.leidinggevende_id,
-                hr_adviseur_id = EXCLUDED.hr_adviseur_id, rayonmanager_id = EXCLUDED.rayonmanager_id,
-                rayon = EXCLUDED.rayon, stream_sequence = EXCLUDED.stream_sequence
-            WHERE afdeling.stream_sequence < EXCLUDED.stream_sequence
-            """,
-            (
-                event.werkgever_id,
-                event.afdeling_id,
-                event.naam,
-                event.leidinggevende_id,
-                event.hr_adviseur_id,
-                event.rayonmanager_id,
-                event.rayon,
-                positie.sequence,
-            ),
-        )
-
-    async def leg_medewerker_gegevens_vast(
-        self, werkgever_id: str, gegevens: MedewerkerGegevens, positie: Positie
-    ) -> None:
-        await self._conn.execute(
-            """
-            INSERT INTO medewerker_gegevens (werkgever_id, werknemer_id, geldig_vanaf, afdeling_id, contracturen,
-                                             voltijduren, leidinggevende_id, stream_sequence)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
-            ON CONFLICT (werkgever_id, werknemer_id, geldig_vanaf) DO UPDATE
-            SET afdeling_id = EXCLUDED.afdeling_id, contracturen = EXCLUDED.contracturen,
-                voltijduren = EXCLUDED.voltijduren, leidinggevende_id = EXCLUDED.leidinggevende_id,
-                stream_sequence = EXCLUDED.stream_sequence
-            WHERE medewerker_gegevens.stream_sequence < EXCLUDED.stream_sequence
-            """,
-            (
-                werkgever_id,
-                gegevens.werknemer_id,
-                gegevens.geldig_vanaf,
-                gegevens.afdeling_id,
-                gegevens.contracturen,
-                gegevens.voltijduren,
-                gegevens.leidinggevende_id,
-                positie.sequence,
-            ),
-        )
-
-    async def voeg_dienstverband_mutatie_toe(
-        self, werkgever_id: str, werknemer_id: str, event_id: UUID, mutatie: DienstverbandMutatie
-    ) -> None:
-        await self._conn.execute(
-            """
-            INSERT INTO dienstverband_mutatie (werkgever_id, werknemer_id, event_id, soort, datum, stream_sequence)
-            VALUES (%s, %s, %s, %s, %s, %s)
-            ON CONFLICT DO NOTHING
-            """,
-            (werkgever_id, werknemer_id, event_id, mutatie.soort.value, mutatie.datum, mutatie.stream_sequence),
-        )
-
-    async def dienstverband_mutaties(self, werkgever_id: str, werknemer_id: str) -> list[DienstverbandMutatie]:
-        cur = await self._conn.execute(
-            """
-            SELECT soort, datum, stream_sequence FROM dienstverband_mutatie
-            WHERE werkgever_id = %s AND werknemer_id = %s
-            """,
-            (werkgever_id, werknemer_id),
-        )
-        return [DienstverbandMutatie(MutatieSoort(soort), datum, seq) for soort, datum, seq in await cur.fetchall()]
-
-    async def vervang_dienstverbanden(
-        self, werkgever_id: str, werknemer_id: str, periodes: list[Dienstverband]
-    ) -> None:
-        await self._conn.execute(
-            "DELETE FROM dienstverband WHERE werkgever_id = %s AND werknemer_id = %s", (werkgever_id, werknemer_id)
-        )
-        if not periodes:
-            return
-        async with self._conn.cursor() as cur:
-            await cur.executemany(
-                """
-                INSERT INTO dienstverband (werkgever_id, werknemer_id, datum_in_dienst, datum_uit_dienst)
-                VALUES (%s, %s, %s, %s)
-                """,
-                [(werkgever_id, werknemer_id, p.datum_in_dienst, p.datum_uit_dienst) for p in periodes],
+    async def vergrendel(self, sleutels: Sequence[tuple[SleutelSoort, str, str]]) -> None:
+        if sleutels:
+            await self._conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM unnest(%s::text[]) WITH ORDINALITY AS"
+                " t(s, n) ORDER BY n",
+                ([f"{soort.value}|{wg}|{sleutel}" for soort, wg, sleutel in sleutels],),
             )
 
-    # ------------------------------------------------------------------------------------------------ dossiers
-
-    async def leg_dossier_vast(self, event: DossierGeopend, positie: Positie) -> None:
-        # status and percentage are set right after by werk_dossier_bij, from all the dossier's facts
-        await self._conn.execute(
-            """
-            INSERT INTO dossier (werkgever_id, dossier_id, werknemer_id, melding_id, eerste_ziektedag, status,
-                                 hersteldatum, arbeidsongeschiktheidspercentage, stream_sequence)
-            VALUES (%s, %s, %s, %s, %s, 'open', NULL, 100, %s)
-            ON CONFLICT (werkgever_id, dossier_id) DO UPDATE
-            SET werknemer_id = EXCLUDED.werknemer_id, melding_id = EXCLUDED.melding_id,
-                eerste_ziektedag = EXCLUDED.eerste_ziektedag, stream_sequence = EXCLUDED.stream_sequence
-            WHERE dossier.stream_sequence > EXCLUDED.stream_sequence
-            """,
-            (
-                event.werkgever_id,
-                event.dossier_id,
-                event.werknemer_id,
-                event.melding_id,
-                event.eerste_ziektedag,
-                positie.sequence,
-            ),
-        )
-
-    async def voeg_episode_toe(self, werkgever_id: str, dossier_id: UUID, episode: Episode) -> None:
-        await self._conn.execute(
-            """
-            INSERT INTO dossier_episode (werkgever_id, dossier_id, melding_id, eerste_ziektedag, stream_sequence)
-            VALUES (%s, %s, %s, %s, %s)
-            ON CONFLICT (werkgever_id, dossier_id, melding_id) DO UPDATE
-            SET eerste_ziektedag = EXCLUDED.eerste_ziektedag, stream_sequence = EXCLUDED.stream_sequence
-            WHERE dossier_episode.stream_sequence > EXCLUDED.stream_sequence
-            """,
-            (werkgever_id, dossier_id, episode.melding_id, episode.eerste_ziektedag, episode.stream_sequence),
-        )
-
-    async def voeg_herstel_toe(self, werkgever_id: str, dossier_id: UUID, herstel: Herstel) -> None:
-        await self._conn.execute(
-            """
-            INSERT INTO dossier_herstel (werkgever_id, dossier_id, herstel_id, soort, hersteldatum,
-                                         arbeidsongeschiktheidspercentage, stream_sequence)
-            VALUES (%s, %s, %s, %s, %s, %s, %s)
-            ON CONFLICT (werkgever_id, dossier_id, herstel_id) DO UPDATE
-            SET soort = EXCLUDED.soort, hersteldatum = EXCLUDED.hersteldatum,
-                arbeidsongeschiktheidspercentage = EXCLUDED.arbeidsongeschiktheidspercentage,
-                stream_sequence = EXCLUDED.stream_sequence
-            WHERE dossier_herstel.stream_sequence > EXCLUDED.stream_sequence
-            """,
-            (
-                werkgever_id,
-                dossier_id,
-                herstel.herstel_id,
-                herstel.soort.value,
-                herstel.hersteldatum,
-                herstel.arbeidsongeschiktheidspercentage,
-                herstel.stream_sequence,
-            ),
-        )
-
-    async def dossier_feiten(self, werkgever_id: str, dossier_id: UUID) -> tuple[list[Episode], list[Herstel]]:
-        cur = await self._conn.execute(
-            """
-            SELECT melding_id, eerste_ziektedag, stream_sequence FROM dossier_episode
-            WHERE werkgever_id = %s AND dossier_id = %s
-            """,
-            (werkgever_id, dossier_id),
-        )
-        episodes = [Episode(melding_id, eerste, seq) for melding_id, eerste, seq in await cur.fetchall()]
-        cur = await self._conn.execute(
-            """
-            SELECT herstel_id, soort, hersteldatum, arbeidsongeschiktheidspercentage, stream_sequence
-            FROM dossier_herstel WHERE werkgever_id = %s AND dossier_id = %s
-            """,
-            (werkgever_id, dossier_id),
-        )
-        herstellen = [
-            Herstel(herstel_id, HerstelSoort(soort), datum, percentage, seq)
-            for herstel_id, soort, datum, percentage, seq in await cur.fetchall()
-        ]
-        return episodes, herstellen
-
-    async def werk_dossier_bij(self, werkgever_id: str, dossier_id: UUID, toestand: DossierToestand) -> None:
-        await self._conn.execute(
-            """
-            UPDATE dossier SET status = %s, hersteldatum = %s, arbeidsongeschiktheidspercentage = %s
-            WHERE werkgever_id = %s AND dossier_id = %s
-            """,
-            (
-                toestand.status.value,
-                toestand.hersteldatum,
-                toestand.arbeidsongeschiktheidspercentage,
-                werkgever_id,
-                dossier_id,
-            ),
-        )
+    async def leg_feiten_vast(self, feiten: Sequence[Projectiefeit]) -> list[bool]:
+        rijen: list[tuple[str, Rij]] = []
+        for feit in feiten:
+            wg, f = feit.werkgever_id, feit.feit
+            if isinstance(f, MedewerkerFeit):
+                rijen.append(("medewerker_feit", medewerker_feit_rij(wg, feit.sleutel, f)))
+            elif isinstance(f, DossierFeit):
+                rijen.append(("dossier_feit", dossier_feit_rij(wg, feit.sleutel, f)))
+            elif isinstance(f, AfdelingFeit):
+                rijen.append(("afdeling_feit", afdeling_feit_rij(wg, f)))
+            else:
+                rijen.append(("termijn_feit", termijn_feit_rij(wg, f)))
+        uitkomst: list[bool] = []
+        # one statement per fact, in stream order, sent as one pipeline per table (a copy later in the bundle sees
+        # the original); RETURNING tells which facts are new or moved to an earlier position
+        per_tabel: dict[str, list[int]] = {}
+        for i, (tabel, _) in enumerate(rijen):
+            per_tabel.setdefault(tabel, []).append(i)
+        nieuw = [False] * len(rijen)
         async with self._conn.cursor() as cur:
-            await cur.executemany(
+            for tabel, indexen in per_tabel.items():
+                await cur.executemany(_FEIT_SQL[tabel], [rijen[i][1] for i in indexen], returning=True)
+                for i in indexen:
+                    nieuw[i] = await cur.fetchone() is not None
+                    cur.nextset()
+        uitkomst.extend(nieuw)
+        return uitkomst
+
+    async def zet_posities(self, posities: Sequence[Positie]) -> None:
+        hoogste: dict[str, int] = {}
+        for p in posities:
+            hoogste[p.stream] = max(p.sequence, hoogste.get(p.stream, 0))
+        for stream, sequence in sorted(hoogste.items()):
+            await self._conn.execute(
                 """
-                UPDATE dossier_episode SET hersteldatum = %s
-                WHERE werkgever_id = %s AND dossier_id = %s AND melding_id = %s
+                INSERT INTO projectie_positie (stream, laatste_sequence) VALUES (%s, %s)
+                ON CONFLICT (stream) DO UPDATE
+                SET laatste_sequence = GREATEST(projectie_positie.laatste_sequence, EXCLUDED.laatste_sequence)
                 """,
-                [(e.hersteldatum, werkgever_id, dossier_id, e.melding_id) for e in toestand.episodes],
+                (stream, sequence),
             )
+
+    async def _lees(self, sql_tekst: str, sleutels: Sequence[Sleutel]) -> list[Rij]:
+        cur = await self._conn.execute(sql_tekst, _sleutels(sleutels))
+        return await cur.fetchall()
+
+    async def werknemer_feiten(
+        self, sleutels: Sequence[Sleutel]
+    ) -> dict[Sleutel, tuple[list[MedewerkerFeit], list[DossierFeit]]]:
+        uit: dict[Sleutel, tuple[list[MedewerkerFeit], list[DossierFeit]]] = {k: ([], []) for k in sleutels}
+        for rij in await self._lees(_SELECT_MEDEWERKERS, sleutels):
+            uit[(rij[1], rij[2])][0].append(medewerker_feit_uit(rij))
+        for rij in await self._lees(_SELECT_DOSSIERS, sleutels):
+            uit[(rij[1], rij[2])][1].append(dossier_feit_uit(rij))
+        return uit
+
+    async def _vervang(
+        self, tabellen: Sequence[str], sleutel_kolom: str, sleutels: Sequence[Sleutel], rijen: dict[str, list[Rij]]
+    ) -> None:
+        for tabel in tabellen:
+            await self._conn.execute(
+                f"DELETE FROM {tabel} WHERE " + _IN_SLEUTELS.format(wg="werkgever_id", k=sleutel_kolom),
+                _sleutels(sleutels),
+            )
+            if rijen.get(tabel):
+                await kopieer(self._conn, tabel, rijen[tabel])
+
+    async def vervang_werknemers(self, sleutels: Sequence[Sleutel], afleidingen: Sequence[WerknemerAfleiding]) -> None:
+        rijen: dict[str, list[Rij]] = {t: [] for t in WERKNEMER_TABELLEN}
+        for (wg, _), afleiding in zip(sleutels, afleidingen, strict=True):
+            for tabel, nieuw in werknemer_rijen(wg, afleiding).items():
+                rijen[tabel].extend(nieuw)
+        await self._vervang(WERKNEMER_TABELLEN, "werknemer_id", sleutels, rijen)
+
+    async def afdeling_feiten(self, sleutels: Sequence[Sleutel]) -> dict[Sleutel, list[AfdelingFeit]]:
+        uit: dict[Sleutel, list[AfdelingFeit]] = {k: [] for k in sleutels}
+        for rij in await self._lees(_SELECT_AFDELINGEN, sleutels):
+            uit[(rij[1], rij[2])].append(afdeling_feit_uit(rij))
+        return uit
+
+    async def vervang_afdelingen(self, sleutels: Sequence[Sleutel], afdelingen: Sequence[AfdelingFeit]) -> None:
+        rijen = {"afdeling": [afdeling_rij(wg, a) for (wg, _), a in zip(sleutels, afdelingen, strict=True)]}
+        await self._vervang(("afdeling",), "afdeling_id", sleutels, rijen)
+
+    async def termijn_feiten(self, sleutels: Sequence[Sleutel]) -> dict[Sleutel, list[TermijnFeit]]:
+        uit: dict[Sleutel, list[TermijnFeit]] = {k: [] for k in sleutels}
+        for rij in await self._lees(_SELECT_TERMIJNEN, sleutels):
+            uit[(rij[1], str(rij[2]))].append(termijn_feit_uit(rij))
+        return uit
+
+    async def vervang_termijnen(self, sleutels: Sequence[Sleutel], termijnen: Sequence[Termijn]) -> None:
+        rijen = {"termijn": [termijn_rij(wg, t) for (wg, _), t in zip(sleutels, termijnen, strict=True)]}
+        await self._vervang(("termijn",), "termijn_id::text", sleutels, rijen)
+
+
+async def kopieer(conn: AsyncConnection, tabel: str, rijen: Iterable[Rij]) -> None:
+    """COPY rows into a table: the fast path of both the live projector and the rebuild."""
+    async with conn.cursor() as cur:
+        async with cur.copy(f"COPY {tabel} ({_kolommen(tabel)}) FROM STDIN") as copy:
+            for rij in rijen:
+                await copy.write_row(rij)
+
+
+async def werknemer_feiten(
+    conn: AsyncConnection, werkgever_id: str, werknemer_id: str
+) -> tuple[list[MedewerkerFeit], list[DossierFeit]]:
+    cur = await conn.execute(_SELECT_MEDEWERKER, (werkgever_id, werknemer_id))
+    medewerker = [medewerker_feit_uit(r) for r in await cur.fetchall()]
+    cur = await conn.execute(_SELECT_DOSSIER, (werkgever_id, werknemer_id))
+    dossier = [dossier_feit_uit(r) for r in await cur.fetchall()]
+    return medewerker, dossier

@@ -13,7 +13,8 @@ ONBEKEND_NAAM = "Onbekend (geen personeelsgegevens)"
 DEFINITIE_OPEN_DOSSIERS = (
     "Een verzuimdossier telt als open op de peildatum als de laatste ziekmelding (episode) die op of vóór de "
     "peildatum begon, op de peildatum nog niet door volledig herstel is beëindigd: er is geen hersteldatum, of die "
-    "ligt na de peildatum (de hersteldatum is de eerste volledig hersteld dag). Deelherstel houdt een dossier open. "
+    "ligt na de peildatum (de hersteldatum is de eerste volledig hersteld dag). Een gesloten dossier telt vanaf de "
+    "sluitingsdatum niet meer. Deelherstel houdt een dossier open. "
     "De afdeling is die van de werknemer volgens de personeelsgegevens die op de peildatum gelden, zoals nu bekend; "
     f"zonder personeelsgegevens telt het dossier onder '{ONBEKEND}'."
 )
