@@ -407,7 +407,7 @@ class Termijnbewaking:
                 await self._werk_bij(
                     boek, vorig, termijn, regels, feiten.casemanager_id, oorzaak_id, oorzaak, waarom, vandaag, nu
                 )
-        for vervalt in oud.values():  # no longer part of the timeline (e.g. a VLD corrected away: fewer evaluaties)
+        for vervalt in oud.values():  # no longer part of the timeline (e.g. a later plan van aanpak: fewer evaluaties)
             if vervalt.termijn.status is TermijnStatus.OPEN:
                 term = replace(
                     vervalt.termijn, status=TermijnStatus.VERVALLEN, reden=f"niet meer van toepassing na {waarom}"

@@ -181,14 +181,32 @@ def test_d4_the_boundary_27_and_28_days(gap: int, same_clock: bool) -> None:
         assert melding == hersteld + timedelta(days=gap + 294)
 
 
+def per_sleutel(termijnen: list[Termijn]) -> dict[tuple[TermijnCode, int], Termijn]:
+    return {(t.code, t.volgnummer): t for t in termijnen}
+
+
 def test_d3_vld_moves_the_end_and_the_d3_termijnen_only() -> None:
-    zonder = per_code(bereken_tijdlijn(feiten(Episode(E))))
-    met = per_code(bereken_tijdlijn(feiten(Episode(E), vld_laatste_dag=date(2027, 7, 4))))
-    assert met[C.WACHTTIJD_EINDE].vervaldatum == date(2027, 7, 4)
-    assert met[C.RE_INTEGRATIEVERSLAG].vervaldatum == date(2027, 7, 5) - timedelta(weeks=13)
-    assert met[C.WIA_AANVRAAG].vervaldatum == date(2027, 7, 5) - timedelta(weeks=11)
-    assert {c for c in zonder if zonder[c].vervaldatum != met[c].vervaldatum} == set(D3_CODES)
-    assert "VLD tot 2027-07-04" in met[C.WACHTTIJD_EINDE].afleiding
+    zonder = per_sleutel(bereken_tijdlijn(feiten(Episode(E))))
+    met = per_sleutel(bereken_tijdlijn(feiten(Episode(E), vld_laatste_dag=date(2027, 7, 4))))
+    assert met[(C.WACHTTIJD_EINDE, 1)].vervaldatum == date(2027, 7, 4)
+    assert met[(C.RE_INTEGRATIEVERSLAG, 1)].vervaldatum == date(2027, 7, 5) - timedelta(weeks=13)
+    assert met[(C.WIA_AANVRAAG, 1)].vervaldatum == date(2027, 7, 5) - timedelta(weeks=11)
+    # every termijn, every evaluatie included: the same set, and only the three D3 ones differ
+    assert set(met) == set(zonder)
+    assert {k for k in zonder if zonder[k] != met[k]} == {(c, 1) for c in D3_CODES}
+    assert "VLD tot 2027-07-04" in met[(C.WACHTTIJD_EINDE, 1)].afleiding
+
+
+def test_a_vld_adds_no_evaluatie_after_the_statutory_end_of_the_wachttijd() -> None:
+    # a samengesteld verzuim: 100 sick days, 20 recovered, then running; the VLD lengthens the wachttijd by 100 days
+    e = date(2024, 11, 15)
+    episodes = (Episode(e, e + timedelta(days=100)), Episode(e + timedelta(days=120)))
+    zonder = per_sleutel(bereken_tijdlijn(feiten(*episodes)))
+    einde = zonder[(C.WACHTTIJD_EINDE, 1)].vervaldatum
+    met = per_sleutel(bereken_tijdlijn(feiten(*episodes, vld_laatste_dag=einde + timedelta(days=100))))
+    assert set(met) == set(zonder)  # no EVALUATIE 17, 18 after the statutory end
+    assert all(t.vervaldatum <= einde for k, t in met.items() if k[0] is C.EVALUATIE)
+    assert {k for k in zonder if zonder[k] != met[k]} == {(c, 1) for c in D3_CODES}
 
 
 def test_a_vld_that_would_end_the_wachttijd_earlier_is_not_applied_and_says_so() -> None:
@@ -457,14 +475,44 @@ def test_property_deelherstel_changes_nothing(
     assert bereken_tijdlijn(met) == bereken_tijdlijn(zonder)
 
 
-@settings(max_examples=200, deadline=None)
-@given(e=datums_st, extra=st.integers(min_value=1, max_value=730), stappen=stappen_st)
-def test_property_a_vld_moves_only_the_d3_termijnen(e: date, extra: int, stappen: list[tuple[Stap, int]]) -> None:
+@st.composite
+def episodes_st(draw: st.DrawFn, e: date) -> tuple[Episode, ...]:
+    """One running episode, or a samengesteld verzuim: episodes with gaps under 28 days, the last one running or
+    ended (volledig herstel)."""
+    episodes: list[Episode] = []
+    begin = e
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        hersteld = begin + timedelta(days=draw(st.integers(min_value=1, max_value=200)))
+        episodes.append(Episode(begin, hersteld))
+        begin = hersteld + timedelta(days=draw(st.integers(min_value=1, max_value=27)))
+    einde = draw(st.one_of(st.none(), st.integers(min_value=1, max_value=400)))
+    episodes.append(Episode(begin, begin + timedelta(days=einde) if einde else None))
+    return tuple(episodes)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), e=datums_st, extra=st.integers(min_value=1, max_value=730), stappen=stappen_st)
+def test_property_a_vld_moves_only_the_d3_termijnen(
+    data: st.DataObject, e: date, extra: int, stappen: list[tuple[Stap, int]]
+) -> None:
+    episodes = data.draw(episodes_st(e))
     feiten_stappen = tuple(Stapfeit(s, e + timedelta(days=d)) for s, d in stappen)
-    zonder = datums(bereken_tijdlijn(feiten(Episode(e), stappen=feiten_stappen)))
-    einde = zonder[(C.WACHTTIJD_EINDE, 1)]
-    met = datums(bereken_tijdlijn(feiten(Episode(e), stappen=feiten_stappen, vld_laatste_dag=einde + timedelta(extra))))
-    assert {k[0] for k in zonder if zonder[k] != met[k]} == set(D3_CODES)
-    assert all(met[k] - zonder[k] == timedelta(days=extra) for k in zonder if k[0] in D3_CODES)
-    # the re-integration goes on during the VLD: more evaluaties, all after the old end of the wachttijd
-    assert all(k[0] is C.EVALUATIE and met[k] > einde for k in set(met) - set(zonder))
+    afwijkingen = tuple(
+        Afwijking(code, e + timedelta(days=d), "gemotiveerd")
+        for code, d in data.draw(
+            st.lists(st.tuples(st.sampled_from(list(C)), st.integers(min_value=0, max_value=800)), max_size=3)
+        )
+    )
+    zonder = per_sleutel(bereken_tijdlijn(feiten(*episodes, stappen=feiten_stappen, afwijkingen=afwijkingen)))
+    einde = zonder[(C.WACHTTIJD_EINDE, 1)].vervaldatum
+    vld = einde + timedelta(days=extra)
+    met = per_sleutel(
+        bereken_tijdlijn(feiten(*episodes, stappen=feiten_stappen, afwijkingen=afwijkingen, vld_laatste_dag=vld))
+    )
+    # Strict: the same termijnen (every EVALUATIE number included), each identical in every field, except the three
+    # D3 ones, whose dates move by exactly the extension.
+    assert set(met) == set(zonder)
+    assert {k: t for k, t in met.items() if k[0] not in D3_CODES} == {
+        k: t for k, t in zonder.items() if k[0] not in D3_CODES
+    }
+    assert all(met[k].vervaldatum - zonder[k].vervaldatum == timedelta(days=extra) for k in zonder if k[0] in D3_CODES)

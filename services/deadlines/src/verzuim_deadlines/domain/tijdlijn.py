@@ -247,9 +247,11 @@ class _Berekening:
         return self.met_status(self.termijn(C.PLAN_VAN_AANPAK, datum, afleiding))
 
     def evaluaties(self, pva: Termijn) -> list[Termijn]:
-        """Every `interval` days after the plan van aanpak (until it is there: after its due date), up to the end of the
-        wachttijd (D2). A recorded evaluatie (or a motivated deviation) closes the evaluatie whose date is nearest to
-        it, in order: one a little late fulfils its own evaluatie late; one skipped stays open and is missed."""
+        """Every `interval` days after the plan van aanpak (until it is there: after its due date), up to the statutory
+        end of the wachttijd, sick day 728 (D2). Not up to a VLD's end: D3 says a VLD moves WACHTTIJD_EINDE and the D3
+        termijnen and leaves the D1/D2 ones where they are, so it adds no evaluatie either. A recorded evaluatie (or a
+        motivated deviation) closes the evaluatie whose date is nearest to it, in order: one a little late fulfils its
+        own evaluatie late; one skipped stays open and is missed."""
         gedaan = self.eerste_stap(Stap.PLAN_VAN_AANPAK)
         if gedaan is not None:
             basis, waarvan = gedaan.datum, f"plan van aanpak op {_d(gedaan.datum)}"
@@ -258,7 +260,7 @@ class _Berekening:
         else:
             basis, waarvan = pva.vervaldatum, f"nog geen plan van aanpak: uiterste datum {_d(pva.vervaldatum)}"
         interval = self.regels.evaluatie_interval_dagen
-        einde, _ = self.wachttijd_einde()
+        einde = self.normaal_wachttijd_einde()
         datums: list[date] = []
         datum = basis + timedelta(days=interval)
         while datum <= einde:
