@@ -465,6 +465,26 @@ async def test_a_motivated_deviation_is_published_as_afgeweken(
     assert {t.termijn.status for t in opslag.staat.termijnen.values() if t.termijn.code is C.EVALUATIE} == {S.VERVALLEN}
 
 
+async def test_a_belafspraak_deviation_after_a_relapse_ends_the_relapses_belafspraak(
+    bewaking: Termijnbewaking, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    e = date(2024, 11, 15)
+    d = Dossier(e=e)
+    await bewaking.verwerk(d.geopend())
+    await bewaking.verwerk(d.herstel(e + timedelta(days=20)))
+    clock.set(moment(e + timedelta(days=25)))
+    await bewaking.verwerk(d.terugval(e + timedelta(days=25)))
+    afwijking = d.afwijking("BELAFSPRAAK", e + timedelta(days=27), "werknemer opgenomen, niet bereikbaar")
+    await bewaking.verwerk(afwijking)
+    een = opslag.termijn_van(_open(d), C.BELAFSPRAAK, 1).termijn
+    twee = opslag.termijn_van(_open(d), C.BELAFSPRAAK, 2).termijn
+    assert (een.status, een.reden) == (S.VERVALLEN, "volledig hersteld per 2024-12-05")
+    assert (twee.status, twee.bron_event_id) == (S.AFGEWEKEN, afwijking.event_id)
+    assert [(x.volgnummer, x.reden) for x in opslag.uitgaand(TermijnAfgeweken)] == [
+        (2, "werknemer opgenomen, niet bereikbaar")
+    ]
+
+
 async def test_an_event_before_its_dossier_is_retried_and_leaves_nothing_behind(
     bewaking: Termijnbewaking, opslag: GeheugenOpslag
 ) -> None:

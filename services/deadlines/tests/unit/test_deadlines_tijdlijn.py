@@ -313,6 +313,48 @@ def test_a_herstelafspraak_at_the_melding_means_no_belafspraak_and_a_later_one_m
     assert (t.status, t.reden) == (S.VERVALLEN, "herstelafspraak gemaakt op 2025-01-08")
 
 
+def _twee_meldingen(**extra: object) -> tuple[date, DossierFeiten]:
+    """E = 2024-11-15, volledig hersteld on E+20, a relapse on E+25: two meldingen, two belafspraken, no call made."""
+    e = date(2024, 11, 15)
+    hersteld, terug = e + timedelta(days=20), e + timedelta(days=25)
+    f = replace(feiten(Episode(e, hersteld), Episode(terug), **extra), meldingen=(Ziekmelding(e), Ziekmelding(terug)))
+    return terug, f
+
+
+def belafspraken(termijnen: list[Termijn]) -> list[tuple[int, TermijnStatus, str | None]]:
+    return [(t.volgnummer, t.status, t.reden) for t in termijnen if t.code is C.BELAFSPRAAK]
+
+
+def test_a_belafspraak_deviation_ends_the_belafspraak_of_the_melding_it_is_dated_in() -> None:
+    terug, _ = _twee_meldingen()
+    afwijking = Afwijking(C.BELAFSPRAAK, terug + timedelta(days=2), "werknemer opgenomen, niet bereikbaar", uuid4())
+    _, f = _twee_meldingen(afwijkingen=(afwijking,))
+    assert belafspraken(bereken_tijdlijn(f)) == [
+        (1, S.VERVALLEN, "volledig hersteld per 2024-12-05"),  # the first melding's, closed by the herstel
+        (2, S.AFGEWEKEN, "werknemer opgenomen, niet bereikbaar"),  # the relapse's: the deviation is dated in it
+    ]
+
+
+def test_a_belafspraak_deviation_in_the_first_meldings_window_leaves_the_relapses_open() -> None:
+    afwijking = Afwijking(C.BELAFSPRAAK, date(2024, 11, 20), "telefonisch onbereikbaar, bezoek afgesproken", uuid4())
+    _, f = _twee_meldingen(afwijkingen=(afwijking,))
+    assert belafspraken(bereken_tijdlijn(f)) == [
+        (1, S.AFGEWEKEN, "telefonisch onbereikbaar, bezoek afgesproken"),
+        (2, S.OPEN, None),
+    ]
+
+
+def test_a_call_fulfils_the_belafspraak_of_its_own_melding_only() -> None:
+    terug, _ = _twee_meldingen()
+    bel = stap(Stap.CONTACTMOMENT, terug + timedelta(days=3))
+    _, f = _twee_meldingen(stappen=(bel,))
+    t = [x for x in bereken_tijdlijn(f) if x.code is C.BELAFSPRAAK]
+    assert [(x.volgnummer, x.status, x.bron_event_id) for x in t] == [
+        (1, S.VERVALLEN, None),
+        (2, S.VERVULD, bel.event_id),
+    ]
+
+
 def test_the_belafspraak_counts_from_the_day_of_the_ziekmelding() -> None:
     t = per_code(bereken_tijdlijn(feiten(Episode(E), gemeld=date(2025, 1, 7))))[C.BELAFSPRAAK]
     assert t.vervaldatum == date(2025, 1, 21)

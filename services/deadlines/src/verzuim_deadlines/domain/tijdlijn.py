@@ -216,7 +216,8 @@ class _Berekening:
             vanaf = min(gemeld, episode.eerste_ziektedag)
             stap = self.eerste_stap(*VERVULD_DOOR[C.BELAFSPRAAK], vanaf=vanaf, tot=tot)
             herstelafspraak = self.eerste_stap(Stap.HERSTELAFSPRAAK, vanaf=vanaf, tot=tot)
-            afwijking = self.afwijking(C.BELAFSPRAAK, voor=stap.datum if stap else None)
+            # A deviation names its termijn by code and date only: it belongs to the melding whose window holds it.
+            afwijking = self.afwijking(C.BELAFSPRAAK, voor=stap.datum if stap else None, vanaf=vanaf, tot=tot)
             if afwijking is not None:
                 termijnen.append(afgeweken(termijn, afwijking))
             elif stap is not None and (herstelafspraak is None or stap.datum <= herstelafspraak.datum):
@@ -357,10 +358,16 @@ class _Berekening:
             return replace(termijn, status=TermijnStatus.VERVALLEN, reden=reden)
         return termijn
 
-    def afwijking(self, code: TermijnCode, voor: date | None) -> Afwijking | None:
-        """The first unused motivated deviation of this code (recorded before the fulfilling step, if any)."""
+    def afwijking(
+        self, code: TermijnCode, voor: date | None, vanaf: date = date.min, tot: date = date.max
+    ) -> Afwijking | None:
+        """The first unused motivated deviation of this code dated in [vanaf, tot) (recorded before the fulfilling
+        step, if any). `TermijnAfwijkingGemotiveerd` carries a code and a date, no volgnummer, so for a code that
+        exists once per melding (BELAFSPRAAK) the date says which one is meant."""
         for i, afwijking in enumerate(self.afwijkingen):
             if i in self.gebruikte_afwijkingen or afwijking.code is not code:
+                continue
+            if not vanaf <= afwijking.datum < tot:
                 continue
             if voor is not None and afwijking.datum >= voor:
                 return None
