@@ -43,6 +43,7 @@ from verzuim_shared.ids import derived_id
 
 from verzuim_deadlines.domain import (
     RELEVANTE_EVENTS,
+    VERSTREKEN_REDEN,
     DossierFeiten,
     DossierNietGeopend,
     Termijn,
@@ -100,7 +101,9 @@ class DossierTermijn:
 
     def met_signaal(self, regels: Werkgeverregels) -> DossierTermijn:
         """Recompute `volgende_signaal_op` (decisions D7): the nadert day, then the day after the due date; each once
-        per due date, so a termijn that moves gets its signals again for its new date."""
+        per due date, so a termijn that moves gets its signals again for its new date. A termijn that a herstel (or
+        closure) ended as VERSTREKEN before the scheduler saw its day pass still gets its `verstreken` signal, from
+        the scheduler, in date order; its `nadert` no longer (it is closed)."""
         t = self.termijn
         volgende: date | None = None
         if t.status is TermijnStatus.OPEN:
@@ -108,6 +111,8 @@ class DossierTermijn:
                 volgende = t.vervaldatum - timedelta(days=regels.nadert(t.code))
             elif self.verstreken_verstuurd_voor != t.vervaldatum:
                 volgende = t.vervaldatum + timedelta(days=1)
+        elif t.status is TermijnStatus.VERSTREKEN and self.verstreken_verstuurd_voor != t.vervaldatum:
+            volgende = t.vervaldatum + timedelta(days=1)
         return replace(self, volgende_signaal_op=volgende)
 
 
@@ -314,6 +319,21 @@ def status_event(t: DossierTermijn, nu: datetime, oorzaak: UUID) -> TermijnEvent
     return None
 
 
+def op_vandaag(termijn: Termijn, vorig: DossierTermijn | None, vandaag: date) -> Termijn:
+    """The computed termijn as it stands today. The rules have no clock, so two verdicts are time's:
+    - a termijn the scheduler marked VERSTREKEN that the rules see as OPEN stays VERSTREKEN while its (new) date lies
+      in the past: missed stays missed (D7) until it is fulfilled late, motivated, or moved to today or later;
+    - a termijn the rules close as VERSTREKEN because a herstel (or closure) dated ahead of today came after its
+      due date is not missed yet: it is open until the day after its due date, when the scheduler marks it.
+    Everything else, VERVALLEN at herstel included, is the rules' deterministic answer."""
+    if termijn.status is TermijnStatus.OPEN and termijn.vervaldatum < vandaag:
+        if vorig is not None and vorig.termijn.status is TermijnStatus.VERSTREKEN:
+            return replace(termijn, status=TermijnStatus.VERSTREKEN, reden=vorig.termijn.reden)
+    if termijn.status is TermijnStatus.VERSTREKEN and termijn.vervaldatum >= vandaag:
+        return replace(termijn, status=TermijnStatus.OPEN, reden=None)
+    return termijn
+
+
 def _regel(t: DossierTermijn, nu: datetime, wat: str, oorzaak: UUID | None) -> Historieregel:
     return Historieregel(
         t.termijn_id, t.termijn.code, t.termijn.volgnummer, nu, wat, t.termijn.vervaldatum, t.termijn.status,
@@ -401,6 +421,7 @@ class Termijnbewaking:
         oud = {t.termijn.sleutel: t for t in await boek.termijnen(feiten.dossier_id)}
         for termijn in bereken_tijdlijn(feiten, regels):
             vorig = oud.pop(termijn.sleutel, None)
+            termijn = op_vandaag(termijn, vorig, vandaag)
             if vorig is None:
                 await self._plan(boek, feiten, termijn, regels, oorzaak_id, oorzaak, nu)
             else:
@@ -457,14 +478,6 @@ class Termijnbewaking:
         nu: datetime,
     ) -> None:
         oud = vorig.termijn
-        if (
-            oud.status is TermijnStatus.VERSTREKEN
-            and termijn.status in (TermijnStatus.OPEN, TermijnStatus.VERVALLEN)
-            and termijn.vervaldatum < vandaag
-        ):
-            # Missed stays missed: neither a later herstel nor a recalculation that leaves the date in the past
-            # undoes the scheduler's verdict; fulfilling it late or motivating it afterwards does (D5, D7).
-            termijn = replace(termijn, status=TermijnStatus.VERSTREKEN, reden=oud.reden)
         nieuw = replace(vorig, termijn=termijn, casemanager_id=casemanager_id).met_signaal(regels)
         if nieuw == vorig:
             return
@@ -500,6 +513,7 @@ class Termijnbewaking:
                         )
                     )
             else:
+                # VERSTREKEN by a herstel: its `verstreken` signal comes from the scheduler (met_signaal), in order
                 wat = termijn.status.value
                 if (ev := status_event(nieuw, nu, oorzaak_id)) is not None:
                     await boek.verstuur(ev)
@@ -543,9 +557,19 @@ class Signalering:
         self, boek: Termijnboek, rij: DossierTermijn, regels: Werkgeverregels, vandaag: date, nu: datetime
     ) -> int:
         t = rij.termijn
-        if t.status is not TermijnStatus.OPEN or rij.volgende_signaal_op is None:
+        if t.status not in (TermijnStatus.OPEN, TermijnStatus.VERSTREKEN) or rij.volgende_signaal_op is None:
             await boek.bewaar_termijn(rij.met_signaal(regels), None)  # nothing (more) to signal
             return 0
+        if t.status is TermijnStatus.VERSTREKEN:
+            # VERSTREKEN without the signal for its current due date (a herstel closed it after that date, or it
+            # moved while missed): the signal it has not had yet (D7), in date order with the rest
+            if rij.verstreken_verstuurd_voor == t.vervaldatum:
+                await boek.bewaar_termijn(rij.met_signaal(regels), None)
+                return 0
+            nieuw = replace(rij, verstreken_verstuurd_voor=t.vervaldatum).met_signaal(regels)
+            await boek.verstuur(self._verstreken(rij, nu))
+            await boek.bewaar_termijn(nieuw, None)  # the history has the change, with the herstel that caused it
+            return 1
         if rij.nadert_verstuurd_voor != t.vervaldatum:
             nieuw = replace(rij, nadert_verstuurd_voor=t.vervaldatum).met_signaal(regels)
             await boek.verstuur(
@@ -561,19 +585,22 @@ class Signalering:
             return 1
         nieuw = replace(
             rij,
-            termijn=replace(t, status=TermijnStatus.VERSTREKEN, reden="verstreken zonder vervulling of motivering"),
+            termijn=replace(t, status=TermijnStatus.VERSTREKEN, reden=VERSTREKEN_REDEN),
             verstreken_verstuurd_voor=t.vervaldatum,
             bijgewerkt_op=nu,
         ).met_signaal(regels)
-        await boek.verstuur(
-            TermijnVerstreken(
-                event_id=derived_id("termijn-verstreken", rij.termijn_id, t.vervaldatum.isoformat()),
-                geregistreerd_op=nu,
-                **_velden(rij),
-            )
-        )
+        await boek.verstuur(self._verstreken(rij, nu))
         await boek.bewaar_termijn(nieuw, _regel(nieuw, nu, "verstreken", None))
         return 1
+
+    @staticmethod
+    def _verstreken(rij: DossierTermijn, nu: datetime) -> TermijnVerstreken:
+        return TermijnVerstreken(
+            # one per termijn and due date, whoever decided it was missed
+            event_id=derived_id("termijn-verstreken", rij.termijn_id, rij.termijn.vervaldatum.isoformat()),
+            geregistreerd_op=nu,
+            **_velden(rij),
+        )
 
 
 class Personeelprojectie:

@@ -28,9 +28,12 @@ from verzuim_deadlines.application import (
 )
 from verzuim_deadlines.domain import (
     DossierFeiten,
+    Termijn,
     TermijnCode,
     TermijnStatus,
     Werkgeverregels,
+    bereken_tijdlijn,
+    feiten_uit_events,
     termijn_id,
 )
 from verzuim_shared.auth import Principal
@@ -390,6 +393,74 @@ async def test_volledig_herstel_makes_open_termijnen_vervallen_once_and_missed_o
     assert len({e.termijn_id for e in vervallen}) == len(vervallen)
 
 
+def _zoals_berekend(opslag: GeheugenOpslag, d: Dossier) -> dict[tuple[TermijnCode, int], Termijn]:
+    """The pure function's timeline for the dossier's stored events (the what-if calculator gives the same)."""
+    feiten = feiten_uit_events([e for e in opslag.staat.events.values() if e.dossier_id == d.id])
+    return {t.sleutel: t for t in bereken_tijdlijn(feiten)}
+
+
+def _opgeslagen(opslag: GeheugenOpslag, d: Dossier) -> dict[tuple[TermijnCode, int], Termijn]:
+    return {t.termijn.sleutel: t.termijn for t in opslag.staat.termijnen.values() if t.dossier_id == d.id}
+
+
+@pytest.mark.parametrize("scheduler_eerst", [True, False])
+async def test_at_herstel_what_was_overdue_ends_verstreken_whatever_the_schedulers_timing(
+    bewaking: Termijnbewaking,
+    signalering: Signalering,
+    opslag: GeheugenOpslag,
+    clock: SimulatedClock,
+    scheduler_eerst: bool,
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    clock.set(moment(date(2025, 1, 27)))  # ARBODIENST_MELDING (due 01-12) and BELAFSPRAAK (01-20) have passed
+    if scheduler_eerst:
+        await signalering.ronde()
+    await bewaking.verwerk(d.herstel(date(2025, 1, 27)))
+    await signalering.ronde()
+    opgeslagen = _opgeslagen(opslag, d)
+    assert opgeslagen == _zoals_berekend(opslag, d)  # the service and the pure function agree, in every field
+    assert {k[0] for k, t in opgeslagen.items() if t.status is S.VERSTREKEN} == {C.ARBODIENST_MELDING, C.BELAFSPRAAK}
+    assert {t.status for k, t in opgeslagen.items() if k[0] not in (C.ARBODIENST_MELDING, C.BELAFSPRAAK)} == {
+        S.VERVALLEN
+    }
+    # D7: one verstreken signal each, from the scheduler, with the one id per termijn and due date
+    verstreken = opslag.uitgaand(TermijnVerstreken)
+    assert sorted(e.code for e in verstreken) == ["ARBODIENST_MELDING", "BELAFSPRAAK"]
+    assert {t.volgende_signaal_op for t in opslag.staat.termijnen.values()} == {None}
+    assert await signalering.ronde() == 0
+    assert opslag.uitgaand(TermijnVervallen, "ARBODIENST_MELDING") == []
+
+
+async def test_a_herstel_dated_before_a_missed_day_makes_the_termijn_vervallen_after_all(
+    bewaking: Termijnbewaking, signalering: Signalering, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    clock.set(moment(date(2025, 2, 20)))
+    await signalering.ronde()  # PROBLEEMANALYSE (due 02-17) marked verstreken on 02-18
+    assert opslag.termijn_van(_open(d), C.PROBLEEMANALYSE).termijn.status is S.VERSTREKEN
+    await bewaking.verwerk(d.herstel(date(2025, 2, 10)))  # recorded late: fit before the probleemanalyse was due
+    pa = opslag.termijn_van(_open(d), C.PROBLEEMANALYSE).termijn
+    assert (pa.status, pa.reden) == (S.VERVALLEN, "volledig hersteld per 2025-02-10")
+    assert _opgeslagen(opslag, d) == _zoals_berekend(opslag, d)
+    assert opslag.termijn_van(_open(d), C.ARBODIENST_MELDING).termijn.status is S.VERSTREKEN  # due 01-12: missed
+
+
+async def test_a_herstel_dated_ahead_of_today_leaves_what_is_not_yet_due_open_until_it_passes(
+    bewaking: Termijnbewaking, signalering: Signalering, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    clock.set(moment(date(2025, 1, 10)))
+    await bewaking.verwerk(d.herstel(date(2025, 1, 15)))  # ARBODIENST_MELDING is due 01-12: it can still be done
+    assert opslag.termijn_van(_open(d), C.ARBODIENST_MELDING).termijn.status is S.OPEN
+    clock.set(moment(date(2025, 1, 13)))
+    await signalering.ronde()
+    assert opslag.termijn_van(_open(d), C.ARBODIENST_MELDING).termijn.status is S.VERSTREKEN
+    assert _opgeslagen(opslag, d) == _zoals_berekend(opslag, d)
+
+
 async def test_a_relapse_moves_the_later_termijnen_by_the_gap_and_reopens_them(
     bewaking: Termijnbewaking, opslag: GeheugenOpslag, clock: SimulatedClock
 ) -> None:
@@ -478,7 +549,7 @@ async def test_a_belafspraak_deviation_after_a_relapse_ends_the_relapses_belafsp
     await bewaking.verwerk(afwijking)
     een = opslag.termijn_van(_open(d), C.BELAFSPRAAK, 1).termijn
     twee = opslag.termijn_van(_open(d), C.BELAFSPRAAK, 2).termijn
-    assert (een.status, een.reden) == (S.VERVALLEN, "volledig hersteld per 2024-12-05")
+    assert een.status is S.VERSTREKEN  # due 2024-11-29, not called before the herstel on 2024-12-05
     assert (twee.status, twee.bron_event_id) == (S.AFGEWEKEN, afwijking.event_id)
     assert [(x.volgnummer, x.reden) for x in opslag.uitgaand(TermijnAfgeweken)] == [
         (2, "werknemer opgenomen, niet bereikbaar")

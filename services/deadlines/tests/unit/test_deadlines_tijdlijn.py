@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from verzuim_deadlines.domain import (
     D1_CODES,
     D3_CODES,
+    VERSTREKEN_REDEN,
     Afwijking,
     Deelherstel,
     DossierFeiten,
@@ -222,8 +223,51 @@ def test_d5_volledig_herstel_makes_open_termijnen_vervallen_and_keeps_fulfilled_
     assert t[C.PROBLEEMANALYSE].status is S.VERVULD and t[C.PROBLEEMANALYSE].op_tijd is True
     assert t[C.UWV_42E_WEEK_MELDING].status is S.VERVALLEN
     assert t[C.UWV_42E_WEEK_MELDING].reden == "volledig hersteld per 2025-03-10"
-    assert {x.status for x in tijdlijn if x.code is not C.PROBLEEMANALYSE} == {S.VERVALLEN}
+    # what had passed its verstreken-day (due + 1) by the herstel was no longer open but missed (D5 with D7)
+    gemist = {C.ARBODIENST_MELDING, C.BELAFSPRAAK, C.PLAN_VAN_AANPAK}  # due 01-12, 01-20, 02-24
+    assert {x.code for x in tijdlijn if x.status is S.VERSTREKEN} == gemist
+    assert all(x.reden == VERSTREKEN_REDEN for x in tijdlijn if x.code in gemist)
+    assert {x.status for x in tijdlijn if x.code not in gemist | {C.PROBLEEMANALYSE}} == {S.VERVALLEN}
     assert per_code(tijdlijn)[C.UWV_42E_WEEK_MELDING].vervaldatum == date(2025, 10, 27)  # where it would have been
+
+
+@pytest.mark.parametrize(
+    ("vervaldatum", "status"),
+    [
+        (date(2025, 3, 8), S.VERSTREKEN),  # verstreken on 03-09, before the herstel
+        (date(2025, 3, 9), S.VERSTREKEN),  # verstreken on 03-10, the hersteldatum itself
+        (date(2025, 3, 10), S.VERVALLEN),  # due on the hersteldatum: still open that day, closed by the herstel
+    ],
+)
+def test_d5_d7_the_boundary_between_verstreken_and_vervallen_at_herstel(vervaldatum: date, status: S) -> None:
+    # the plan van aanpak is due 14 days after the probleemanalyse: choose its date to put it on the boundary
+    pa = stap(Stap.PROBLEEMANALYSE, vervaldatum - timedelta(days=14))
+    f = feiten(Episode(E, date(2025, 3, 10)), stappen=(pa,))
+    t = per_code(bereken_tijdlijn(f))[C.PLAN_VAN_AANPAK]
+    assert (t.vervaldatum, t.status) == (vervaldatum, status)
+
+
+def test_d7_fulfilled_and_motivated_termijnen_are_never_verstreken_at_herstel() -> None:
+    afwijking = Afwijking(C.ARBODIENST_MELDING, date(2025, 1, 15), "arbodienst gesloten", uuid4())
+    f = feiten(
+        Episode(E, date(2025, 3, 10)),
+        stappen=(stap(Stap.PROBLEEMANALYSE, date(2025, 2, 20)),),  # late, but done
+        afwijkingen=(afwijking,),
+    )
+    t = per_code(bereken_tijdlijn(f))
+    assert (t[C.PROBLEEMANALYSE].status, t[C.PROBLEEMANALYSE].op_tijd) == (S.VERVULD, False)
+    assert t[C.ARBODIENST_MELDING].status is S.AFGEWEKEN
+
+
+def test_a_closure_and_a_later_herstelafspraak_close_like_a_herstel() -> None:
+    gesloten = per_code(bereken_tijdlijn(feiten(Episode(E), gesloten_op=date(2025, 2, 1), gesloten_reden="uit dienst")))
+    assert gesloten[C.ARBODIENST_MELDING].status is S.VERSTREKEN  # due 01-12, missed before the closure
+    assert (gesloten[C.PROBLEEMANALYSE].status, gesloten[C.PROBLEEMANALYSE].reden) == (
+        S.VERVALLEN,
+        "dossier gesloten op 2025-02-01: uit dienst",
+    )
+    laat = per_code(bereken_tijdlijn(feiten(Episode(E), stappen=(stap(Stap.HERSTELAFSPRAAK, date(2025, 1, 22)),))))
+    assert laat[C.BELAFSPRAAK].status is S.VERSTREKEN  # the call was due 01-20: a herstelafspraak after it is too late
 
 
 def test_d5_a_relapse_reopens_the_clock_and_what_fell_due_before_it_stays_closed() -> None:
@@ -234,8 +278,8 @@ def test_d5_a_relapse_reopens_the_clock_and_what_fell_due_before_it_stays_closed
     )
     tijdlijn = bereken_tijdlijn(f)
     t = per_code(tijdlijn)
-    assert (t[C.ARBODIENST_MELDING].vervaldatum, t[C.ARBODIENST_MELDING].status) == (date(2025, 1, 12), S.VERVALLEN)
-    assert t[C.ARBODIENST_MELDING].reden == "volledig hersteld per 2025-01-20"
+    # due before the herstel and missed by then: VERSTREKEN; due on the hersteldatum itself: VERVALLEN (D5, D7)
+    assert (t[C.ARBODIENST_MELDING].vervaldatum, t[C.ARBODIENST_MELDING].status) == (date(2025, 1, 12), S.VERSTREKEN)
     assert (t[C.PROBLEEMANALYSE].vervaldatum, t[C.PROBLEEMANALYSE].status) == (date(2025, 3, 3), S.OPEN)
     belafspraken = [(x.volgnummer, x.vervaldatum, x.status) for x in tijdlijn if x.code is C.BELAFSPRAAK]
     assert belafspraken == [(1, date(2025, 1, 20), S.VERVALLEN), (2, date(2025, 2, 17), S.OPEN)]
@@ -330,7 +374,8 @@ def test_a_belafspraak_deviation_ends_the_belafspraak_of_the_melding_it_is_dated
     afwijking = Afwijking(C.BELAFSPRAAK, terug + timedelta(days=2), "werknemer opgenomen, niet bereikbaar", uuid4())
     _, f = _twee_meldingen(afwijkingen=(afwijking,))
     assert belafspraken(bereken_tijdlijn(f)) == [
-        (1, S.VERVALLEN, "volledig hersteld per 2024-12-05"),  # the first melding's, closed by the herstel
+        # the first melding's: due 2024-11-29, missed before the herstel on 2024-12-05 (D7), not motivated
+        (1, S.VERSTREKEN, VERSTREKEN_REDEN),
         (2, S.AFGEWEKEN, "werknemer opgenomen, niet bereikbaar"),  # the relapse's: the deviation is dated in it
     ]
 
@@ -350,7 +395,7 @@ def test_a_call_fulfils_the_belafspraak_of_its_own_melding_only() -> None:
     _, f = _twee_meldingen(stappen=(bel,))
     t = [x for x in bereken_tijdlijn(f) if x.code is C.BELAFSPRAAK]
     assert [(x.volgnummer, x.status, x.bron_event_id) for x in t] == [
-        (1, S.VERVALLEN, None),
+        (1, S.VERSTREKEN, None),  # not called: missed before the herstel
         (2, S.VERVULD, bel.event_id),
     ]
 

@@ -10,7 +10,10 @@ episodes niet meegeteld").
 - D5: deelherstel moves nothing; volledig herstel makes every open termijn VERVALLEN; a motivated deviation ends a
   termijn as AFGEWEKEN; the step that fulfils a termijn makes it VERVULD (on time or late);
 - D6: werkdagen for the belafspraak only; the D1–D3 dates never move for weekends or holidays.
-VERSTREKEN is not decided here: it is a matter of time passing, which the scheduler (D7) records.
+- D7: a termijn is VERSTREKEN on the day after its due date. Without a clock that is decided here only where a fact
+  closed the termijn (a herstel, a closure, a later herstelafspraak): what had already passed its verstreken-day on
+  or before that fact's date, unfulfilled and not motivated away, ends VERSTREKEN, not VERVALLEN (D5 closes only
+  the *open* termijnen). A running termijn whose date has passed is the scheduler's to mark.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import date, timedelta
 
 from verzuim_deadlines.domain.feiten import Afwijking, DossierFeiten, Stap, Stapfeit
 from verzuim_deadlines.domain.samentelling import Episode, doorlopend, verzuimgevallen
-from verzuim_deadlines.domain.termijn import Termijn, TermijnCode, TermijnStatus
+from verzuim_deadlines.domain.termijn import VERSTREKEN_REDEN, Termijn, TermijnCode, TermijnStatus
 from verzuim_deadlines.domain.werkdagen import Werkdagkalender
 
 WACHTTIJD_ZIEKTEDAGEN = 728  # WIA art. 23 lid 1: 104 weeks; the wachttijd's last day is sick day 728 (decisions D1)
@@ -224,10 +227,10 @@ class _Berekening:
                 termijnen.append(vervuld(termijn, stap))
             elif herstelafspraak is not None:
                 reden = f"herstelafspraak gemaakt op {_d(herstelafspraak.datum)}"
-                termijnen.append(replace(termijn, status=TermijnStatus.VERVALLEN, reden=reden))
+                termijnen.append(afgesloten(termijn, herstelafspraak.datum, reden))
             elif episode.hersteldatum is not None:  # the episode of this melding ended in herstel (D5)
                 reden = f"volledig hersteld per {_d(episode.hersteldatum)}"
-                termijnen.append(replace(termijn, status=TermijnStatus.VERVALLEN, reden=reden))
+                termijnen.append(afgesloten(termijn, episode.hersteldatum, reden))
             else:
                 termijnen.append(self.gesloten_of_open(termijn))
         return termijnen
@@ -342,12 +345,11 @@ class _Berekening:
         # decisions D5: volledig herstel closes every open termijn. After a relapse (samentelling) the verzuim goes on,
         # but what fell due before the relapse stayed closed by the herstel before it.
         if self.hersteld is not None:
-            return replace(termijn, status=TermijnStatus.VERVALLEN, reden=f"volledig hersteld per {_d(self.hersteld)}")
+            return afgesloten(termijn, self.hersteld, f"volledig hersteld per {_d(self.hersteld)}")
         for vorige, volgende in zip(self.geval, self.geval[1:], strict=False):
             if termijn.vervaldatum < volgende.eerste_ziektedag:
                 assert vorige.hersteldatum is not None
-                reden = f"volledig hersteld per {_d(vorige.hersteldatum)}"
-                return replace(termijn, status=TermijnStatus.VERVALLEN, reden=reden)
+                return afgesloten(termijn, vorige.hersteldatum, f"volledig hersteld per {_d(vorige.hersteldatum)}")
         return self.gesloten_of_open(termijn)
 
     def gesloten_of_open(self, termijn: Termijn) -> Termijn:
@@ -355,7 +357,7 @@ class _Berekening:
             reden = f"dossier gesloten op {_d(self.feiten.gesloten_op)}"
             if self.feiten.gesloten_reden:
                 reden += f": {self.feiten.gesloten_reden}"
-            return replace(termijn, status=TermijnStatus.VERVALLEN, reden=reden)
+            return afgesloten(termijn, self.feiten.gesloten_op, reden)
         return termijn
 
     def afwijking(
@@ -374,6 +376,15 @@ class _Berekening:
             self.gebruikte_afwijkingen.add(i)
             return afwijking
         return None
+
+
+def afgesloten(termijn: Termijn, op: date, reden: str) -> Termijn:
+    """An unfulfilled termijn closed by a fact dated `op` (herstel, closure, herstelafspraak). D5 closes the *open*
+    ones as VERVALLEN; one whose verstreken-day (the day after its due date, D7) is on or before `op` was no longer
+    open then but missed: VERSTREKEN, whether or not the scheduler saw that day pass before the fact arrived."""
+    if termijn.vervaldatum + timedelta(days=1) <= op:
+        return replace(termijn, status=TermijnStatus.VERSTREKEN, reden=VERSTREKEN_REDEN)
+    return replace(termijn, status=TermijnStatus.VERVALLEN, reden=reden)
 
 
 def vervuld(termijn: Termijn, stap: Stapfeit) -> Termijn:
