@@ -95,8 +95,10 @@ class DossierTermijn:
     gepland_op: datetime
     bijgewerkt_op: datetime
     casemanager_id: str | None = None
-    nadert_verstuurd_voor: date | None = None  # the vervaldatum for which `nadert` was sent
-    verstreken_verstuurd_voor: date | None = None  # the vervaldatum for which `verstreken` was sent
+    # Every vervaldatum for which `nadert` / `verstreken` was sent, not just the last: a termijn that moves A → B → A
+    # must not get a second `nadert` for A (exactly once per termijn and due date, whatever the dedupe window).
+    nadert_verstuurd: frozenset[date] = frozenset()
+    verstreken_verstuurd: frozenset[date] = frozenset()
     volgende_signaal_op: date | None = None  # when the scheduler must look at it next; None: nothing to signal
 
     def met_signaal(self, regels: Werkgeverregels) -> DossierTermijn:
@@ -107,11 +109,11 @@ class DossierTermijn:
         t = self.termijn
         volgende: date | None = None
         if t.status is TermijnStatus.OPEN:
-            if self.nadert_verstuurd_voor != t.vervaldatum:
+            if t.vervaldatum not in self.nadert_verstuurd:
                 volgende = t.vervaldatum - timedelta(days=regels.nadert(t.code))
-            elif self.verstreken_verstuurd_voor != t.vervaldatum:
+            elif t.vervaldatum not in self.verstreken_verstuurd:
                 volgende = t.vervaldatum + timedelta(days=1)
-        elif t.status is TermijnStatus.VERSTREKEN and self.verstreken_verstuurd_voor != t.vervaldatum:
+        elif t.status is TermijnStatus.VERSTREKEN and t.vervaldatum not in self.verstreken_verstuurd:
             volgende = t.vervaldatum + timedelta(days=1)
         return replace(self, volgende_signaal_op=volgende)
 
@@ -563,15 +565,15 @@ class Signalering:
         if t.status is TermijnStatus.VERSTREKEN:
             # VERSTREKEN without the signal for its current due date (a herstel closed it after that date, or it
             # moved while missed): the signal it has not had yet (D7), in date order with the rest
-            if rij.verstreken_verstuurd_voor == t.vervaldatum:
+            if t.vervaldatum in rij.verstreken_verstuurd:
                 await boek.bewaar_termijn(rij.met_signaal(regels), None)
                 return 0
-            nieuw = replace(rij, verstreken_verstuurd_voor=t.vervaldatum).met_signaal(regels)
+            nieuw = replace(rij, verstreken_verstuurd=rij.verstreken_verstuurd | {t.vervaldatum}).met_signaal(regels)
             await boek.verstuur(self._verstreken(rij, nu))
             await boek.bewaar_termijn(nieuw, None)  # the history has the change, with the herstel that caused it
             return 1
-        if rij.nadert_verstuurd_voor != t.vervaldatum:
-            nieuw = replace(rij, nadert_verstuurd_voor=t.vervaldatum).met_signaal(regels)
+        if t.vervaldatum not in rij.nadert_verstuurd:
+            nieuw = replace(rij, nadert_verstuurd=rij.nadert_verstuurd | {t.vervaldatum}).met_signaal(regels)
             await boek.verstuur(
                 TermijnNadert(
                     # one per termijn and due date: a replica or a retry producing it again is deduplicated
@@ -586,7 +588,7 @@ class Signalering:
         nieuw = replace(
             rij,
             termijn=replace(t, status=TermijnStatus.VERSTREKEN, reden=VERSTREKEN_REDEN),
-            verstreken_verstuurd_voor=t.vervaldatum,
+            verstreken_verstuurd=rij.verstreken_verstuurd | {t.vervaldatum},
             bijgewerkt_op=nu,
         ).met_signaal(regels)
         await boek.verstuur(self._verstreken(rij, nu))

@@ -90,6 +90,8 @@ class Staat:
     termijnen: dict[UUID, DossierTermijn] = field(default_factory=dict)
     historie: list[Historieregel] = field(default_factory=list)
     uitgaand: dict[UUID, Event] = field(default_factory=dict)
+    # every event handed to the outbox, also those its unique event id would drop: the service must not rely on that
+    verstuurd: list[Event] = field(default_factory=list)
     regels: dict[str, list[Werkgeverregels]] = field(default_factory=dict)
     medewerkers: dict[tuple[str, str], Medewerkerfeit] = field(default_factory=dict)
     afdelingen: dict[tuple[str, str], Afdelingfeit] = field(default_factory=dict)
@@ -131,6 +133,7 @@ class GeheugenBoek:
             self.staat.historie.append(historie)
 
     async def verstuur(self, event: Event) -> None:
+        self.staat.verstuurd.append(event)
         self.staat.uitgaand.setdefault(event.event_id, event)
 
     async def te_signaleren(self, tot_en_met: date, limit: int) -> list[DossierTermijn]:
@@ -672,6 +675,35 @@ async def test_a_moved_termijn_gets_its_signals_again_for_its_new_date(
     nadert = opslag.uitgaand(TermijnNadert, "PROBLEEMANALYSE")
     assert [e.vervaldatum for e in nadert] == [date(2025, 2, 17), date(2025, 2, 24)]
     assert opslag.uitgaand(TermijnVerstreken, "PROBLEEMANALYSE") == []
+
+
+async def test_a_termijn_moved_there_and_back_gets_no_second_nadert_for_a_date_it_had_one_for(
+    bewaking: Termijnbewaking, signalering: Signalering, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    clock.set(moment(date(2025, 2, 11)))
+    await signalering.ronde()  # nadert for A = 2025-02-17
+    await bewaking.verwerk(d.correctie("eerste_ziektedag", "2025-01-06", "2025-01-13"))  # A → B = 2025-02-24
+    clock.set(moment(date(2025, 2, 17)))
+    await signalering.ronde()  # nadert for B
+    await bewaking.verwerk(d.correctie("eerste_ziektedag", "2025-01-13", "2025-01-06"))  # B → A again
+    assert await signalering.ronde() == 0  # A had its nadert: not again, whatever an outbox or NATS would drop
+    clock.set(moment(date(2025, 2, 18)))
+    await signalering.ronde()  # but A's verstreken, once
+    pa = opslag.termijn_van(_open(d), C.PROBLEEMANALYSE)
+    signalen = [
+        (type(e).__name__, e.vervaldatum)
+        for e in opslag.staat.verstuurd
+        if isinstance(e, TermijnNadert | TermijnVerstreken) and e.termijn_id == pa.termijn_id
+    ]
+    assert signalen == [
+        ("TermijnNadert", date(2025, 2, 17)),
+        ("TermijnNadert", date(2025, 2, 24)),
+        ("TermijnVerstreken", date(2025, 2, 17)),
+    ]
+    assert pa.nadert_verstuurd == {date(2025, 2, 17), date(2025, 2, 24)}
+    assert [r.wat for r in opslag.staat.historie if r.termijn_id == pa.termijn_id].count("nadert") == 2
 
 
 async def test_a_fulfilled_termijn_is_never_signalled_as_missed(
