@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -26,6 +28,24 @@ from verzuim_deadlines.domain import (
     Werkgeverregels,
     Ziekmelding,
     bereken_tijdlijn,
+    feiten_uit_events,
+)
+from verzuim_shared.events import Actor, DossierGeopend, HerstelGeregistreerd, HerstelSoort, Rol
+from verzuim_shared.events.dossier import (
+    ArbodienstGemeld,
+    BelafspraakGemaakt,
+    ContactmomentVastgelegd,
+    DossierEvent,
+    EerstejaarsevaluatieVastgelegd,
+    EpisodeToegevoegd,
+    EvaluatieVastgelegd,
+    HerstelafspraakGemaakt,
+    PlanVanAanpakVastgesteld,
+    ProbleemanalyseOntvangen,
+    ReIntegratieverslagCompleet,
+    Spoor2Gestart,
+    Uwv42eWeeksmeldingGedaan,
+    WiaAangevraagd,
 )
 
 C = TermijnCode
@@ -544,24 +564,6 @@ def test_property_a_gap_under_28_days_shifts_later_sick_day_deadlines_by_the_gap
         assert met[code].vervaldatum == zonder[code].vervaldatum + timedelta(days=gap)
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    e=datums_st,
-    deel=st.lists(
-        st.tuples(st.integers(min_value=1, max_value=700), st.integers(min_value=1, max_value=99)), max_size=5
-    ),
-    stappen=stappen_st,
-    hersteld=st.one_of(st.none(), st.integers(min_value=1, max_value=800)),
-)
-def test_property_deelherstel_changes_nothing(
-    e: date, deel: list[tuple[int, int]], stappen: list[tuple[Stap, int]], hersteld: int | None
-) -> None:
-    episode = Episode(e, e + timedelta(days=hersteld) if hersteld else None)
-    zonder = feiten(episode, stappen=tuple(Stapfeit(s, e + timedelta(days=d)) for s, d in stappen))
-    met = replace(zonder, deelherstel=tuple(Deelherstel(e + timedelta(days=d), p) for d, p in deel))
-    assert bereken_tijdlijn(met) == bereken_tijdlijn(zonder)
-
-
 @st.composite
 def episodes_st(draw: st.DrawFn, e: date) -> tuple[Episode, ...]:
     """One running episode, or a samengesteld verzuim: episodes with gaps under 28 days, the last one running or
@@ -603,3 +605,116 @@ def test_property_a_vld_moves_only_the_d3_termijnen(
         k: t for k, t in zonder.items() if k[0] not in D3_CODES
     }
     assert all(met[k].vervaldatum - zonder[k].vervaldatum == timedelta(days=extra) for k in zonder if k[0] in D3_CODES)
+
+
+# The dossier events as the cases service publishes them, so properties run through the service's own entrypoint:
+# the events folded into facts (`feiten_uit_events`), then the timeline (`bereken_tijdlijn`), as `Termijnbewaking` does.
+NL = ZoneInfo("Europe/Amsterdam")
+DOSSIER = uuid4()
+
+
+def _om(dag: date) -> datetime:
+    return datetime.combine(dag, time(9), NL)
+
+
+def _basis(dag: date, **extra: Any) -> dict[str, Any]:
+    return {
+        "event_id": uuid4(),
+        "werkgever_id": "wg",
+        "geregistreerd_op": _om(dag),
+        "actor": Actor(id="hr-1", rol=Rol.HR),
+        "dossier_id": DOSSIER,
+        "versie": 1,  # numbered by position when the list is complete
+        "werknemer_id": "wn",
+        **extra,
+    }
+
+
+def _stap_event(soort: Stap, dag: date) -> DossierEvent:
+    velden: dict[Stap, tuple[type[DossierEvent], dict[str, Any]]] = {
+        Stap.ARBODIENST_GEMELD: (ArbodienstGemeld, {}),
+        Stap.BELAFSPRAAK: (BelafspraakGemaakt, {"bellen_op": _om(dag)}),
+        Stap.CONTACTMOMENT: (ContactmomentVastgelegd, {"met_rol": "leidinggevende"}),
+        Stap.HERSTELAFSPRAAK: (HerstelafspraakGemaakt, {"herstel_verwacht_op": dag + timedelta(days=7)}),
+        Stap.PROBLEEMANALYSE: (ProbleemanalyseOntvangen, {"mogelijkheden": "m", "beperkingen": "b", "advies": "a"}),
+        Stap.PLAN_VAN_AANPAK: (
+            PlanVanAanpakVastgesteld,
+            {
+                "doelen": ["d"],
+                "activiteiten": ["a"],
+                "casemanager_id": "cm",
+                "evaluatiemomenten": [],
+                "akkoord_werknemer": True,
+            },
+        ),
+        Stap.EVALUATIE: (EvaluatieVastgelegd, {"bijstelling": False}),
+        Stap.UWV_42E_WEEK_MELDING: (Uwv42eWeeksmeldingGedaan, {}),
+        Stap.EERSTEJAARSEVALUATIE: (EerstejaarsevaluatieVastgelegd, {"structureel_spoor1_perspectief": False}),
+        Stap.SPOOR_2: (Spoor2Gestart, {}),
+        Stap.RE_INTEGRATIEVERSLAG: (ReIntegratieverslagCompleet, {}),
+        Stap.WIA_AANVRAAG: (WiaAangevraagd, {}),
+    }
+    soort_event, extra = velden[soort]
+    return soort_event(**_basis(dag, datum=dag, **extra))
+
+
+def _herstel(dag: date, soort: HerstelSoort, percentage: int) -> HerstelGeregistreerd:
+    return HerstelGeregistreerd(
+        **_basis(dag, herstel_id=uuid4(), soort=soort, hersteldatum=dag, arbeidsongeschiktheidspercentage=percentage)
+    )
+
+
+def _episode_events(episodes: tuple[Episode, ...]) -> list[DossierEvent]:
+    e = episodes[0].eerste_ziektedag
+    events: list[DossierEvent] = [DossierGeopend(**_basis(e, melding_id=uuid4(), eerste_ziektedag=e, gemeld_op=_om(e)))]
+    for i, episode in enumerate(episodes):
+        if i > 0:
+            vorige = episodes[i - 1].hersteldatum
+            assert vorige is not None
+            begin = episode.eerste_ziektedag
+            events.append(
+                EpisodeToegevoegd(
+                    **_basis(
+                        begin, datum=begin, melding_id=uuid4(), eerste_ziektedag=begin, gemeld_op=_om(begin),
+                        hersteld_dagen_tussen=(begin - vorige).days,
+                    )
+                )
+            )  # fmt: skip
+        if episode.hersteldatum is not None:
+            events.append(_herstel(episode.hersteldatum, HerstelSoort.VOLLEDIG, 0))
+    return events
+
+
+def _genummerd(events: list[DossierEvent]) -> list[DossierEvent]:
+    return [event.model_copy(update={"versie": i}) for i, event in enumerate(events, start=1)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.data(),
+    e=datums_st,
+    deel=st.lists(
+        st.tuples(st.integers(min_value=1, max_value=700), st.integers(min_value=1, max_value=99)), max_size=5
+    ),
+    stappen=stappen_st,
+)
+def test_property_deelherstel_changes_nothing(
+    data: st.DataObject, e: date, deel: list[tuple[int, int]], stappen: list[tuple[Stap, int]]
+) -> None:
+    """Deelherstel (HerstelGeregistreerd, soort gedeeltelijk) among the dossier's events, anywhere in their order,
+    folded by the service's own entrypoint: the timeline is exactly the one without it (D5)."""
+    episodes = data.draw(episodes_st(e))
+    zonder = _episode_events(episodes)
+    zonder += [_stap_event(s, e + timedelta(days=d)) for s, d in stappen]
+    met = list(zonder)
+    for d, percentage in deel:  # each at a drawn place after the opening
+        plek = data.draw(st.integers(min_value=1, max_value=len(met)))
+        met.insert(plek, _herstel(e + timedelta(days=d), HerstelSoort.GEDEELTELIJK, percentage))
+    feiten_zonder, feiten_met = feiten_uit_events(_genummerd(zonder)), feiten_uit_events(_genummerd(met))
+    # the deelherstel reached the facts (so a rule that read it would show here) and nothing was refused
+    assert sorted((x.datum, x.arbeidsongeschiktheidspercentage) for x in feiten_met.deelherstel) == sorted(
+        (e + timedelta(days=d), p) for d, p in deel
+    )
+    assert feiten_met.episodes == feiten_zonder.episodes == episodes
+    assert feiten_met.waarschuwingen == feiten_zonder.waarschuwingen == ()
+    assert bereken_tijdlijn(feiten_met) == bereken_tijdlijn(feiten_zonder)
