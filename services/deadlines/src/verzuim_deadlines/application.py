@@ -462,8 +462,11 @@ class Termijnbewaking:
         await boek.bewaar_termijn(nieuw, _regel(nieuw, nu, "gepland", bron))
         # event_id = termijn_id: planning the same termijn again never publishes a second TermijnGepland
         await boek.verstuur(TermijnGepland(event_id=nieuw.termijn_id, geregistreerd_op=nu, **_velden(nieuw)))
-        if (ev := status_event(nieuw, nu, oorzaak_id)) is not None:
-            await boek.verstuur(ev)
+        if termijn.status is not TermijnStatus.OPEN:
+            # planned already ended; VERSTREKEN (a herstel after its due date) has no event here: the scheduler
+            # sends its `verstreken` signal
+            if (ev := status_event(nieuw, nu, oorzaak_id)) is not None:
+                await boek.verstuur(ev)
             await boek.bewaar_termijn(nieuw, _regel(nieuw, nu, termijn.status.value, bron))
 
     async def _werk_bij(

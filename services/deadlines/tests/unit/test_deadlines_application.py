@@ -464,6 +464,24 @@ async def test_a_herstel_dated_ahead_of_today_leaves_what_is_not_yet_due_open_un
     assert _opgeslagen(opslag, d) == _zoals_berekend(opslag, d)
 
 
+async def test_a_termijn_planned_already_missed_says_so_in_its_history_and_is_signalled_once(
+    bewaking: Termijnbewaking, signalering: Signalering, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    await bewaking.verwerk(d.herstel(date(2025, 1, 20)))
+    terugval, herstel = d.terugval(date(2025, 2, 3)), d.herstel(date(2025, 3, 20))
+    clock.set(moment(date(2025, 3, 25)))
+    await bewaking.verwerk(herstel)  # arrives before the relapse it ends: nothing to end yet
+    await bewaking.verwerk(terugval)  # the relapse's BELAFSPRAAK (due 02-17) appears, missed before the herstel
+    tweede = opslag.termijn_van(_open(d), C.BELAFSPRAAK, 2)
+    assert tweede.termijn.status is S.VERSTREKEN
+    assert [r.wat for r in opslag.staat.historie if r.termijn_id == tweede.termijn_id] == ["gepland", "verstreken"]
+    await signalering.ronde()
+    assert [e.volgnummer for e in opslag.uitgaand(TermijnVerstreken, "BELAFSPRAAK")] == [2]
+    assert _opgeslagen(opslag, d) == _zoals_berekend(opslag, d)
+
+
 async def test_a_relapse_moves_the_later_termijnen_by_the_gap_and_reopens_them(
     bewaking: Termijnbewaking, opslag: GeheugenOpslag, clock: SimulatedClock
 ) -> None:
