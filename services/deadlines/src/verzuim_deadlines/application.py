@@ -324,13 +324,14 @@ def status_event(t: DossierTermijn, nu: datetime, oorzaak: UUID) -> TermijnEvent
 def op_vandaag(termijn: Termijn, vorig: DossierTermijn | None, vandaag: date) -> Termijn:
     """The computed termijn as it stands today. The rules have no clock, so two verdicts are time's:
     - a termijn the scheduler marked VERSTREKEN that the rules see as OPEN stays VERSTREKEN while its (new) date lies
-      in the past: missed stays missed (D7) until it is fulfilled late, motivated, or moved to today or later;
+      in the past: missed stays missed (D7) until it is fulfilled late, motivated, or moved to today or later; so is
+      one moved back to a past date it was already reported missed for (it gets no second signal for that date);
     - a termijn the rules close as VERSTREKEN because a herstel (or closure) dated ahead of today came after its
       due date is not missed yet: it is open until the day after its due date, when the scheduler marks it.
     Everything else, VERVALLEN at herstel included, is the rules' deterministic answer."""
-    if termijn.status is TermijnStatus.OPEN and termijn.vervaldatum < vandaag:
-        if vorig is not None and vorig.termijn.status is TermijnStatus.VERSTREKEN:
-            return replace(termijn, status=TermijnStatus.VERSTREKEN, reden=vorig.termijn.reden)
+    if termijn.status is TermijnStatus.OPEN and termijn.vervaldatum < vandaag and vorig is not None:
+        if vorig.termijn.status is TermijnStatus.VERSTREKEN or termijn.vervaldatum in vorig.verstreken_verstuurd:
+            return replace(termijn, status=TermijnStatus.VERSTREKEN, reden=VERSTREKEN_REDEN)
     if termijn.status is TermijnStatus.VERSTREKEN and termijn.vervaldatum >= vandaag:
         return replace(termijn, status=TermijnStatus.OPEN, reden=None)
     return termijn

@@ -724,6 +724,27 @@ async def test_a_termijn_moved_there_and_back_gets_no_second_nadert_for_a_date_i
     assert [r.wat for r in opslag.staat.historie if r.termijn_id == pa.termijn_id].count("nadert") == 2
 
 
+async def test_a_missed_termijn_moved_ahead_and_back_is_missed_again_without_a_second_signal(
+    bewaking: Termijnbewaking, signalering: Signalering, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    clock.set(moment(date(2025, 2, 18)))
+    await signalering.ronde()  # PROBLEEMANALYSE (due A = 02-17): nadert and verstreken
+    await bewaking.verwerk(d.correctie("eerste_ziektedag", "2025-01-06", "2025-01-20"))  # → 03-03: open again
+    assert opslag.termijn_van(_open(d), C.PROBLEEMANALYSE).termijn.status is S.OPEN
+    await bewaking.verwerk(d.correctie("eerste_ziektedag", "2025-01-20", "2025-01-06"))  # back to A
+    pa = opslag.termijn_van(_open(d), C.PROBLEEMANALYSE)
+    assert (pa.termijn.status, pa.volgende_signaal_op) == (S.VERSTREKEN, None)  # missed, and already reported
+    await signalering.ronde()  # (other termijnen moved too; this one has nothing left to signal)
+    signalen = [
+        (type(e).__name__, e.vervaldatum)
+        for e in opslag.staat.verstuurd
+        if isinstance(e, TermijnNadert | TermijnVerstreken) and e.termijn_id == pa.termijn_id
+    ]
+    assert signalen == [("TermijnNadert", date(2025, 2, 17)), ("TermijnVerstreken", date(2025, 2, 17))]
+
+
 async def test_a_fulfilled_termijn_is_never_signalled_as_missed(
     bewaking: Termijnbewaking, signalering: Signalering, opslag: GeheugenOpslag, clock: SimulatedClock
 ) -> None:
