@@ -43,6 +43,7 @@ from verzuim_shared.ids import derived_id
 
 from verzuim_deadlines.domain import (
     RELEVANTE_EVENTS,
+    VERSTREKEN_REDEN,
     DossierFeiten,
     DossierNietGeopend,
     Termijn,
@@ -94,20 +95,26 @@ class DossierTermijn:
     gepland_op: datetime
     bijgewerkt_op: datetime
     casemanager_id: str | None = None
-    nadert_verstuurd_voor: date | None = None  # the vervaldatum for which `nadert` was sent
-    verstreken_verstuurd_voor: date | None = None  # the vervaldatum for which `verstreken` was sent
+    # Every vervaldatum for which `nadert` / `verstreken` was sent, not just the last: a termijn that moves A → B → A
+    # must not get a second `nadert` for A (exactly once per termijn and due date, whatever the dedupe window).
+    nadert_verstuurd: frozenset[date] = frozenset()
+    verstreken_verstuurd: frozenset[date] = frozenset()
     volgende_signaal_op: date | None = None  # when the scheduler must look at it next; None: nothing to signal
 
     def met_signaal(self, regels: Werkgeverregels) -> DossierTermijn:
         """Recompute `volgende_signaal_op` (decisions D7): the nadert day, then the day after the due date; each once
-        per due date, so a termijn that moves gets its signals again for its new date."""
+        per due date, so a termijn that moves gets its signals again for its new date. A termijn that a herstel (or
+        closure) ended as VERSTREKEN before the scheduler saw its day pass still gets its `verstreken` signal, from
+        the scheduler, in date order; its `nadert` no longer (it is closed)."""
         t = self.termijn
         volgende: date | None = None
         if t.status is TermijnStatus.OPEN:
-            if self.nadert_verstuurd_voor != t.vervaldatum:
+            if t.vervaldatum not in self.nadert_verstuurd:
                 volgende = t.vervaldatum - timedelta(days=regels.nadert(t.code))
-            elif self.verstreken_verstuurd_voor != t.vervaldatum:
+            elif t.vervaldatum not in self.verstreken_verstuurd:
                 volgende = t.vervaldatum + timedelta(days=1)
+        elif t.status is TermijnStatus.VERSTREKEN and t.vervaldatum not in self.verstreken_verstuurd:
+            volgende = t.vervaldatum + timedelta(days=1)
         return replace(self, volgende_signaal_op=volgende)
 
 
@@ -314,6 +321,22 @@ def status_event(t: DossierTermijn, nu: datetime, oorzaak: UUID) -> TermijnEvent
     return None
 
 
+def op_vandaag(termijn: Termijn, vorig: DossierTermijn | None, vandaag: date) -> Termijn:
+    """The computed termijn as it stands today. The rules have no clock, so two verdicts are time's:
+    - a termijn the scheduler marked VERSTREKEN that the rules see as OPEN stays VERSTREKEN while its (new) date lies
+      in the past: missed stays missed (D7) until it is fulfilled late, motivated, or moved to today or later; so is
+      one moved back to a past date it was already reported missed for (it gets no second signal for that date);
+    - a termijn the rules close as VERSTREKEN because a herstel (or closure) dated ahead of today came after its
+      due date is not missed yet: it is open until the day after its due date, when the scheduler marks it.
+    Everything else, VERVALLEN at herstel included, is the rules' deterministic answer."""
+    if termijn.status is TermijnStatus.OPEN and termijn.vervaldatum < vandaag and vorig is not None:
+        if vorig.termijn.status is TermijnStatus.VERSTREKEN or termijn.vervaldatum in vorig.verstreken_verstuurd:
+            return replace(termijn, status=TermijnStatus.VERSTREKEN, reden=VERSTREKEN_REDEN)
+    if termijn.status is TermijnStatus.VERSTREKEN and termijn.vervaldatum >= vandaag:
+        return replace(termijn, status=TermijnStatus.OPEN, reden=None)
+    return termijn
+
+
 def _regel(t: DossierTermijn, nu: datetime, wat: str, oorzaak: UUID | None) -> Historieregel:
     return Historieregel(
         t.termijn_id, t.termijn.code, t.termijn.volgnummer, nu, wat, t.termijn.vervaldatum, t.termijn.status,
@@ -401,13 +424,14 @@ class Termijnbewaking:
         oud = {t.termijn.sleutel: t for t in await boek.termijnen(feiten.dossier_id)}
         for termijn in bereken_tijdlijn(feiten, regels):
             vorig = oud.pop(termijn.sleutel, None)
+            termijn = op_vandaag(termijn, vorig, vandaag)
             if vorig is None:
                 await self._plan(boek, feiten, termijn, regels, oorzaak_id, oorzaak, nu)
             else:
                 await self._werk_bij(
                     boek, vorig, termijn, regels, feiten.casemanager_id, oorzaak_id, oorzaak, waarom, vandaag, nu
                 )
-        for vervalt in oud.values():  # no longer part of the timeline (e.g. a VLD corrected away: fewer evaluaties)
+        for vervalt in oud.values():  # no longer part of the timeline (e.g. a later plan van aanpak: fewer evaluaties)
             if vervalt.termijn.status is TermijnStatus.OPEN:
                 term = replace(
                     vervalt.termijn, status=TermijnStatus.VERVALLEN, reden=f"niet meer van toepassing na {waarom}"
@@ -439,8 +463,11 @@ class Termijnbewaking:
         await boek.bewaar_termijn(nieuw, _regel(nieuw, nu, "gepland", bron))
         # event_id = termijn_id: planning the same termijn again never publishes a second TermijnGepland
         await boek.verstuur(TermijnGepland(event_id=nieuw.termijn_id, geregistreerd_op=nu, **_velden(nieuw)))
-        if (ev := status_event(nieuw, nu, oorzaak_id)) is not None:
-            await boek.verstuur(ev)
+        if termijn.status is not TermijnStatus.OPEN:
+            # planned already ended; VERSTREKEN (a herstel after its due date) has no event here: the scheduler
+            # sends its `verstreken` signal
+            if (ev := status_event(nieuw, nu, oorzaak_id)) is not None:
+                await boek.verstuur(ev)
             await boek.bewaar_termijn(nieuw, _regel(nieuw, nu, termijn.status.value, bron))
 
     async def _werk_bij(
@@ -457,14 +484,6 @@ class Termijnbewaking:
         nu: datetime,
     ) -> None:
         oud = vorig.termijn
-        if (
-            oud.status is TermijnStatus.VERSTREKEN
-            and termijn.status in (TermijnStatus.OPEN, TermijnStatus.VERVALLEN)
-            and termijn.vervaldatum < vandaag
-        ):
-            # Missed stays missed: neither a later herstel nor a recalculation that leaves the date in the past
-            # undoes the scheduler's verdict; fulfilling it late or motivating it afterwards does (D5, D7).
-            termijn = replace(termijn, status=TermijnStatus.VERSTREKEN, reden=oud.reden)
         nieuw = replace(vorig, termijn=termijn, casemanager_id=casemanager_id).met_signaal(regels)
         if nieuw == vorig:
             return
@@ -500,6 +519,7 @@ class Termijnbewaking:
                         )
                     )
             else:
+                # VERSTREKEN by a herstel: its `verstreken` signal comes from the scheduler (met_signaal), in order
                 wat = termijn.status.value
                 if (ev := status_event(nieuw, nu, oorzaak_id)) is not None:
                     await boek.verstuur(ev)
@@ -543,11 +563,21 @@ class Signalering:
         self, boek: Termijnboek, rij: DossierTermijn, regels: Werkgeverregels, vandaag: date, nu: datetime
     ) -> int:
         t = rij.termijn
-        if t.status is not TermijnStatus.OPEN or rij.volgende_signaal_op is None:
+        if t.status not in (TermijnStatus.OPEN, TermijnStatus.VERSTREKEN) or rij.volgende_signaal_op is None:
             await boek.bewaar_termijn(rij.met_signaal(regels), None)  # nothing (more) to signal
             return 0
-        if rij.nadert_verstuurd_voor != t.vervaldatum:
-            nieuw = replace(rij, nadert_verstuurd_voor=t.vervaldatum).met_signaal(regels)
+        if t.status is TermijnStatus.VERSTREKEN:
+            # VERSTREKEN without the signal for its current due date (a herstel closed it after that date, or it
+            # moved while missed): the signal it has not had yet (D7), in date order with the rest
+            if t.vervaldatum in rij.verstreken_verstuurd:
+                await boek.bewaar_termijn(rij.met_signaal(regels), None)
+                return 0
+            nieuw = replace(rij, verstreken_verstuurd=rij.verstreken_verstuurd | {t.vervaldatum}).met_signaal(regels)
+            await boek.verstuur(self._verstreken(rij, nu))
+            await boek.bewaar_termijn(nieuw, None)  # the history has the change, with the herstel that caused it
+            return 1
+        if t.vervaldatum not in rij.nadert_verstuurd:
+            nieuw = replace(rij, nadert_verstuurd=rij.nadert_verstuurd | {t.vervaldatum}).met_signaal(regels)
             await boek.verstuur(
                 TermijnNadert(
                     # one per termijn and due date: a replica or a retry producing it again is deduplicated
@@ -561,19 +591,22 @@ class Signalering:
             return 1
         nieuw = replace(
             rij,
-            termijn=replace(t, status=TermijnStatus.VERSTREKEN, reden="verstreken zonder vervulling of motivering"),
-            verstreken_verstuurd_voor=t.vervaldatum,
+            termijn=replace(t, status=TermijnStatus.VERSTREKEN, reden=VERSTREKEN_REDEN),
+            verstreken_verstuurd=rij.verstreken_verstuurd | {t.vervaldatum},
             bijgewerkt_op=nu,
         ).met_signaal(regels)
-        await boek.verstuur(
-            TermijnVerstreken(
-                event_id=derived_id("termijn-verstreken", rij.termijn_id, t.vervaldatum.isoformat()),
-                geregistreerd_op=nu,
-                **_velden(rij),
-            )
-        )
+        await boek.verstuur(self._verstreken(rij, nu))
         await boek.bewaar_termijn(nieuw, _regel(nieuw, nu, "verstreken", None))
         return 1
+
+    @staticmethod
+    def _verstreken(rij: DossierTermijn, nu: datetime) -> TermijnVerstreken:
+        return TermijnVerstreken(
+            # one per termijn and due date, whoever decided it was missed
+            event_id=derived_id("termijn-verstreken", rij.termijn_id, rij.termijn.vervaldatum.isoformat()),
+            geregistreerd_op=nu,
+            **_velden(rij),
+        )
 
 
 class Personeelprojectie:

@@ -545,6 +545,16 @@ async def test_the_what_if_calculator_computes_a_timeline_and_stores_nothing(
     ).json()
     assert per_code(met_vld["termijnen"])["WIA_AANVRAAG"]["vervaldatum"] == "2027-04-19"
     assert per_code(met_vld["termijnen"])["PROBLEEMANALYSE"]["vervaldatum"] == "2025-02-17"
+    # at herstel: what was missed before it is verstreken, the rest vervallen (D5, D7), as the service stores it
+    hersteld = per_code(
+        deadlines.get(
+            "/v1/tijdlijn", params={"eerste_ziektedag": "2025-01-06", "hersteldatum": "2025-03-10"}, headers=headers
+        ).json()["termijnen"]
+    )
+    assert {c: t["status"] for c, t in hersteld.items() if t["status"] == "verstreken"} == {
+        c: "verstreken" for c in ("ARBODIENST_MELDING", "BELAFSPRAAK", "PROBLEEMANALYSE", "PLAN_VAN_AANPAK")
+    }
+    assert hersteld["UWV_42E_WEEK_MELDING"]["status"] == "vervallen"
 
     for params, fout in (
         ({"eerste_ziektedag": "2025-01-06", "episode": "2025-02-01/2025-03-01"}, "eerste episode"),

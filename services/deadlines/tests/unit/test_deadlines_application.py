@@ -28,9 +28,12 @@ from verzuim_deadlines.application import (
 )
 from verzuim_deadlines.domain import (
     DossierFeiten,
+    Termijn,
     TermijnCode,
     TermijnStatus,
     Werkgeverregels,
+    bereken_tijdlijn,
+    feiten_uit_events,
     termijn_id,
 )
 from verzuim_shared.auth import Principal
@@ -87,6 +90,8 @@ class Staat:
     termijnen: dict[UUID, DossierTermijn] = field(default_factory=dict)
     historie: list[Historieregel] = field(default_factory=list)
     uitgaand: dict[UUID, Event] = field(default_factory=dict)
+    # every event handed to the outbox, also those its unique event id would drop: the service must not rely on that
+    verstuurd: list[Event] = field(default_factory=list)
     regels: dict[str, list[Werkgeverregels]] = field(default_factory=dict)
     medewerkers: dict[tuple[str, str], Medewerkerfeit] = field(default_factory=dict)
     afdelingen: dict[tuple[str, str], Afdelingfeit] = field(default_factory=dict)
@@ -128,6 +133,7 @@ class GeheugenBoek:
             self.staat.historie.append(historie)
 
     async def verstuur(self, event: Event) -> None:
+        self.staat.verstuurd.append(event)
         self.staat.uitgaand.setdefault(event.event_id, event)
 
     async def te_signaleren(self, tot_en_met: date, limit: int) -> list[DossierTermijn]:
@@ -390,6 +396,92 @@ async def test_volledig_herstel_makes_open_termijnen_vervallen_once_and_missed_o
     assert len({e.termijn_id for e in vervallen}) == len(vervallen)
 
 
+def _zoals_berekend(opslag: GeheugenOpslag, d: Dossier) -> dict[tuple[TermijnCode, int], Termijn]:
+    """The pure function's timeline for the dossier's stored events (the what-if calculator gives the same)."""
+    feiten = feiten_uit_events([e for e in opslag.staat.events.values() if e.dossier_id == d.id])
+    return {t.sleutel: t for t in bereken_tijdlijn(feiten)}
+
+
+def _opgeslagen(opslag: GeheugenOpslag, d: Dossier) -> dict[tuple[TermijnCode, int], Termijn]:
+    return {t.termijn.sleutel: t.termijn for t in opslag.staat.termijnen.values() if t.dossier_id == d.id}
+
+
+@pytest.mark.parametrize("scheduler_eerst", [True, False])
+async def test_at_herstel_what_was_overdue_ends_verstreken_whatever_the_schedulers_timing(
+    bewaking: Termijnbewaking,
+    signalering: Signalering,
+    opslag: GeheugenOpslag,
+    clock: SimulatedClock,
+    scheduler_eerst: bool,
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    clock.set(moment(date(2025, 1, 27)))  # ARBODIENST_MELDING (due 01-12) and BELAFSPRAAK (01-20) have passed
+    if scheduler_eerst:
+        await signalering.ronde()
+    await bewaking.verwerk(d.herstel(date(2025, 1, 27)))
+    await signalering.ronde()
+    opgeslagen = _opgeslagen(opslag, d)
+    assert opgeslagen == _zoals_berekend(opslag, d)  # the service and the pure function agree, in every field
+    assert {k[0] for k, t in opgeslagen.items() if t.status is S.VERSTREKEN} == {C.ARBODIENST_MELDING, C.BELAFSPRAAK}
+    assert {t.status for k, t in opgeslagen.items() if k[0] not in (C.ARBODIENST_MELDING, C.BELAFSPRAAK)} == {
+        S.VERVALLEN
+    }
+    # D7: one verstreken signal each, from the scheduler, with the one id per termijn and due date
+    verstreken = opslag.uitgaand(TermijnVerstreken)
+    assert sorted(e.code for e in verstreken) == ["ARBODIENST_MELDING", "BELAFSPRAAK"]
+    assert {t.volgende_signaal_op for t in opslag.staat.termijnen.values()} == {None}
+    assert await signalering.ronde() == 0
+    assert opslag.uitgaand(TermijnVervallen, "ARBODIENST_MELDING") == []
+
+
+async def test_a_herstel_dated_before_a_missed_day_makes_the_termijn_vervallen_after_all(
+    bewaking: Termijnbewaking, signalering: Signalering, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    clock.set(moment(date(2025, 2, 20)))
+    await signalering.ronde()  # PROBLEEMANALYSE (due 02-17) marked verstreken on 02-18
+    assert opslag.termijn_van(_open(d), C.PROBLEEMANALYSE).termijn.status is S.VERSTREKEN
+    await bewaking.verwerk(d.herstel(date(2025, 2, 10)))  # recorded late: fit before the probleemanalyse was due
+    pa = opslag.termijn_van(_open(d), C.PROBLEEMANALYSE).termijn
+    assert (pa.status, pa.reden) == (S.VERVALLEN, "volledig hersteld per 2025-02-10")
+    assert _opgeslagen(opslag, d) == _zoals_berekend(opslag, d)
+    assert opslag.termijn_van(_open(d), C.ARBODIENST_MELDING).termijn.status is S.VERSTREKEN  # due 01-12: missed
+
+
+async def test_a_herstel_dated_ahead_of_today_leaves_what_is_not_yet_due_open_until_it_passes(
+    bewaking: Termijnbewaking, signalering: Signalering, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    clock.set(moment(date(2025, 1, 10)))
+    await bewaking.verwerk(d.herstel(date(2025, 1, 15)))  # ARBODIENST_MELDING is due 01-12: it can still be done
+    assert opslag.termijn_van(_open(d), C.ARBODIENST_MELDING).termijn.status is S.OPEN
+    clock.set(moment(date(2025, 1, 13)))
+    await signalering.ronde()
+    assert opslag.termijn_van(_open(d), C.ARBODIENST_MELDING).termijn.status is S.VERSTREKEN
+    assert _opgeslagen(opslag, d) == _zoals_berekend(opslag, d)
+
+
+async def test_a_termijn_planned_already_missed_says_so_in_its_history_and_is_signalled_once(
+    bewaking: Termijnbewaking, signalering: Signalering, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    await bewaking.verwerk(d.herstel(date(2025, 1, 20)))
+    terugval, herstel = d.terugval(date(2025, 2, 3)), d.herstel(date(2025, 3, 20))
+    clock.set(moment(date(2025, 3, 25)))
+    await bewaking.verwerk(herstel)  # arrives before the relapse it ends: nothing to end yet
+    await bewaking.verwerk(terugval)  # the relapse's BELAFSPRAAK (due 02-17) appears, missed before the herstel
+    tweede = opslag.termijn_van(_open(d), C.BELAFSPRAAK, 2)
+    assert tweede.termijn.status is S.VERSTREKEN
+    assert [r.wat for r in opslag.staat.historie if r.termijn_id == tweede.termijn_id] == ["gepland", "verstreken"]
+    await signalering.ronde()
+    assert [e.volgnummer for e in opslag.uitgaand(TermijnVerstreken, "BELAFSPRAAK")] == [2]
+    assert _opgeslagen(opslag, d) == _zoals_berekend(opslag, d)
+
+
 async def test_a_relapse_moves_the_later_termijnen_by_the_gap_and_reopens_them(
     bewaking: Termijnbewaking, opslag: GeheugenOpslag, clock: SimulatedClock
 ) -> None:
@@ -463,6 +555,26 @@ async def test_a_motivated_deviation_is_published_as_afgeweken(
     assert opslag.termijn_van(_open(d), C.PLAN_VAN_AANPAK).volgende_signaal_op is None
     # no plan van aanpak: the evaluaties planned from its due date fall away
     assert {t.termijn.status for t in opslag.staat.termijnen.values() if t.termijn.code is C.EVALUATIE} == {S.VERVALLEN}
+
+
+async def test_a_belafspraak_deviation_after_a_relapse_ends_the_relapses_belafspraak(
+    bewaking: Termijnbewaking, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    e = date(2024, 11, 15)
+    d = Dossier(e=e)
+    await bewaking.verwerk(d.geopend())
+    await bewaking.verwerk(d.herstel(e + timedelta(days=20)))
+    clock.set(moment(e + timedelta(days=25)))
+    await bewaking.verwerk(d.terugval(e + timedelta(days=25)))
+    afwijking = d.afwijking("BELAFSPRAAK", e + timedelta(days=27), "werknemer opgenomen, niet bereikbaar")
+    await bewaking.verwerk(afwijking)
+    een = opslag.termijn_van(_open(d), C.BELAFSPRAAK, 1).termijn
+    twee = opslag.termijn_van(_open(d), C.BELAFSPRAAK, 2).termijn
+    assert een.status is S.VERSTREKEN  # due 2024-11-29, not called before the herstel on 2024-12-05
+    assert (twee.status, twee.bron_event_id) == (S.AFGEWEKEN, afwijking.event_id)
+    assert [(x.volgnummer, x.reden) for x in opslag.uitgaand(TermijnAfgeweken)] == [
+        (2, "werknemer opgenomen, niet bereikbaar")
+    ]
 
 
 async def test_an_event_before_its_dossier_is_retried_and_leaves_nothing_behind(
@@ -581,6 +693,56 @@ async def test_a_moved_termijn_gets_its_signals_again_for_its_new_date(
     nadert = opslag.uitgaand(TermijnNadert, "PROBLEEMANALYSE")
     assert [e.vervaldatum for e in nadert] == [date(2025, 2, 17), date(2025, 2, 24)]
     assert opslag.uitgaand(TermijnVerstreken, "PROBLEEMANALYSE") == []
+
+
+async def test_a_termijn_moved_there_and_back_gets_no_second_nadert_for_a_date_it_had_one_for(
+    bewaking: Termijnbewaking, signalering: Signalering, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    clock.set(moment(date(2025, 2, 11)))
+    await signalering.ronde()  # nadert for A = 2025-02-17
+    await bewaking.verwerk(d.correctie("eerste_ziektedag", "2025-01-06", "2025-01-13"))  # A → B = 2025-02-24
+    clock.set(moment(date(2025, 2, 17)))
+    await signalering.ronde()  # nadert for B
+    await bewaking.verwerk(d.correctie("eerste_ziektedag", "2025-01-13", "2025-01-06"))  # B → A again
+    assert await signalering.ronde() == 0  # A had its nadert: not again, whatever an outbox or NATS would drop
+    clock.set(moment(date(2025, 2, 18)))
+    await signalering.ronde()  # but A's verstreken, once
+    pa = opslag.termijn_van(_open(d), C.PROBLEEMANALYSE)
+    signalen = [
+        (type(e).__name__, e.vervaldatum)
+        for e in opslag.staat.verstuurd
+        if isinstance(e, TermijnNadert | TermijnVerstreken) and e.termijn_id == pa.termijn_id
+    ]
+    assert signalen == [
+        ("TermijnNadert", date(2025, 2, 17)),
+        ("TermijnNadert", date(2025, 2, 24)),
+        ("TermijnVerstreken", date(2025, 2, 17)),
+    ]
+    assert pa.nadert_verstuurd == {date(2025, 2, 17), date(2025, 2, 24)}
+    assert [r.wat for r in opslag.staat.historie if r.termijn_id == pa.termijn_id].count("nadert") == 2
+
+
+async def test_a_missed_termijn_moved_ahead_and_back_is_missed_again_without_a_second_signal(
+    bewaking: Termijnbewaking, signalering: Signalering, opslag: GeheugenOpslag, clock: SimulatedClock
+) -> None:
+    d = Dossier()
+    await bewaking.verwerk(d.geopend())
+    clock.set(moment(date(2025, 2, 18)))
+    await signalering.ronde()  # PROBLEEMANALYSE (due A = 02-17): nadert and verstreken
+    await bewaking.verwerk(d.correctie("eerste_ziektedag", "2025-01-06", "2025-01-20"))  # → 03-03: open again
+    assert opslag.termijn_van(_open(d), C.PROBLEEMANALYSE).termijn.status is S.OPEN
+    await bewaking.verwerk(d.correctie("eerste_ziektedag", "2025-01-20", "2025-01-06"))  # back to A
+    pa = opslag.termijn_van(_open(d), C.PROBLEEMANALYSE)
+    assert (pa.termijn.status, pa.volgende_signaal_op) == (S.VERSTREKEN, None)  # missed, and already reported
+    await signalering.ronde()  # (other termijnen moved too; this one has nothing left to signal)
+    signalen = [
+        (type(e).__name__, e.vervaldatum)
+        for e in opslag.staat.verstuurd
+        if isinstance(e, TermijnNadert | TermijnVerstreken) and e.termijn_id == pa.termijn_id
+    ]
+    assert signalen == [("TermijnNadert", date(2025, 2, 17)), ("TermijnVerstreken", date(2025, 2, 17))]
 
 
 async def test_a_fulfilled_termijn_is_never_signalled_as_missed(

@@ -13,7 +13,9 @@ from verzuim_deadlines.domain import (
     Episode,
     Stap,
     TermijnCode,
+    TermijnStatus,
     Ziekmelding,
+    bereken_tijdlijn,
     feiten_uit_events,
 )
 from verzuim_shared.events import Actor, DossierGeopend, HerstelGeregistreerd, HerstelSoort, Rol
@@ -25,6 +27,7 @@ from verzuim_shared.events.dossier import (
     DossierGesloten,
     EpisodeToegevoegd,
     FeitGecorrigeerd,
+    HerstelafspraakGemaakt,
     PlanVanAanpakVastgesteld,
     ProbleemanalyseOntvangen,
     TermijnAfwijkingGemotiveerd,
@@ -187,3 +190,39 @@ def test_a_belafspraak_is_dated_on_the_agreed_call_and_a_deviation_is_kept() -> 
     f = feiten_uit_events([geopend(), bel, afwijking])
     assert [(s.stap, s.datum, s.event_id) for s in f.stappen] == [(Stap.BELAFSPRAAK, date(2025, 1, 13), bel.event_id)]
     assert [(a.code, a.reden) for a in f.afwijkingen] == [(TermijnCode.PROBLEEMANALYSE, "bedrijfsarts ziek")]
+
+
+def test_a_correction_of_the_herstelafspraak_made_at_the_opening_changes_that_one() -> None:
+    f = feiten_uit_events(
+        [geopend(herstelafspraak=date(2025, 1, 10)), correctie(2, "herstelafspraak", "2025-01-10", "2025-01-13")]
+    )
+    assert f.meldingen == (Ziekmelding(E, date(2025, 1, 13)),)
+
+
+def test_a_correction_of_a_recorded_herstelafspraak_corrects_that_step_and_keeps_the_belafspraak() -> None:
+    # no herstelafspraak at the melding; one recorded on 01-08, then its date corrected to 01-09
+    afspraak = HerstelafspraakGemaakt(**basis(2, datum=date(2025, 1, 8), herstel_verwacht_op=date(2025, 1, 20)))
+    f = feiten_uit_events([geopend(), afspraak, correctie(3, "herstelafspraak", "2025-01-08", "2025-01-09")])
+    assert f.meldingen[0].herstelafspraak is None  # the melding did not get one: its belafspraak still exists
+    assert [(s.stap, s.datum) for s in f.stappen] == [(Stap.HERSTELAFSPRAAK, date(2025, 1, 9))]
+    (bel,) = [t for t in bereken_tijdlijn(f) if t.code is TermijnCode.BELAFSPRAAK]
+    assert (bel.status, bel.reden) == (TermijnStatus.VERVALLEN, "herstelafspraak gemaakt op 2025-01-09")
+    # its expected return corrected: no rule uses that date, and the melding still gets no herstelafspraak
+    verwacht = correctie(4, "herstel_verwacht_op", "2025-01-20", "2025-01-27")
+    assert feiten_uit_events([geopend(), afspraak, verwacht]).meldingen[0].herstelafspraak is None
+
+
+def test_a_herstelafspraak_added_by_correction_goes_to_the_melding_whose_period_holds_it() -> None:
+    events: list[DossierEvent] = [
+        geopend(),
+        herstel(2, date(2025, 2, 1)),
+        terugval(3, date(2025, 2, 10)),
+        correctie(4, "herstelafspraak", "", "2025-02-17"),  # made at the relapse's melding, not recorded then
+    ]
+    f = feiten_uit_events(events)
+    assert [m.herstelafspraak for m in f.meldingen] == [None, date(2025, 2, 17)]
+    belafspraken = [t.volgnummer for t in bereken_tijdlijn(f) if t.code is TermijnCode.BELAFSPRAAK]
+    assert belafspraken == [1]  # the relapse's melding needs no belafspraak; the first one's stays
+    # and a later correction of it finds it there, by its old value
+    f = feiten_uit_events([*events, correctie(5, "herstel_verwacht_op", "2025-02-17", "2025-02-24")])
+    assert [m.herstelafspraak for m in f.meldingen] == [None, date(2025, 2, 24)]

@@ -43,7 +43,7 @@ NEDERLAND = ZoneInfo("Europe/Amsterdam")
 _TERMIJN_KOLOMMEN = (
     "termijn_id, dossier_id, werkgever_id, werknemer_id, code, volgnummer, vervaldatum, status, grondslag, "
     "afleiding, reden, gepland_op, bijgewerkt_op, vervuld_op, op_tijd, bron_event_id, casemanager_id, "
-    "nadert_verstuurd_voor, verstreken_verstuurd_voor, volgende_signaal_op"
+    "nadert_verstuurd, verstreken_verstuurd, volgende_signaal_op"
 )
 
 
@@ -196,8 +196,8 @@ class PostgresTermijnboek:
                 vervaldatum = EXCLUDED.vervaldatum, status = EXCLUDED.status, afleiding = EXCLUDED.afleiding,
                 grondslag = EXCLUDED.grondslag, reden = EXCLUDED.reden, bijgewerkt_op = EXCLUDED.bijgewerkt_op,
                 vervuld_op = EXCLUDED.vervuld_op, op_tijd = EXCLUDED.op_tijd, bron_event_id = EXCLUDED.bron_event_id,
-                casemanager_id = EXCLUDED.casemanager_id, nadert_verstuurd_voor = EXCLUDED.nadert_verstuurd_voor,
-                verstreken_verstuurd_voor = EXCLUDED.verstreken_verstuurd_voor,
+                casemanager_id = EXCLUDED.casemanager_id, nadert_verstuurd = EXCLUDED.nadert_verstuurd,
+                verstreken_verstuurd = EXCLUDED.verstreken_verstuurd,
                 volgende_signaal_op = EXCLUDED.volgende_signaal_op
             """,
             (
@@ -218,8 +218,8 @@ class PostgresTermijnboek:
                 t.op_tijd,
                 t.bron_event_id,
                 termijn.casemanager_id,
-                termijn.nadert_verstuurd_voor,
-                termijn.verstreken_verstuurd_voor,
+                sorted(termijn.nadert_verstuurd),
+                sorted(termijn.verstreken_verstuurd),
                 termijn.volgende_signaal_op,
             ),
         )
@@ -543,7 +543,7 @@ def _termijn(row: DictRow) -> DossierTermijn:
         gepland_op=row["gepland_op"],
         bijgewerkt_op=row["bijgewerkt_op"],
         casemanager_id=row["casemanager_id"],
-        nadert_verstuurd_voor=row["nadert_verstuurd_voor"],
-        verstreken_verstuurd_voor=row["verstreken_verstuurd_voor"],
+        nadert_verstuurd=frozenset(row["nadert_verstuurd"]),
+        verstreken_verstuurd=frozenset(row["verstreken_verstuurd"]),
         volgende_signaal_op=row["volgende_signaal_op"],
     )

@@ -98,8 +98,25 @@ SCHEMA: tuple[str, ...] = (
     "ALTER TABLE termijn ADD COLUMN IF NOT EXISTS op_tijd boolean",
     "ALTER TABLE termijn ADD COLUMN IF NOT EXISTS bron_event_id uuid",
     "ALTER TABLE termijn ADD COLUMN IF NOT EXISTS casemanager_id text",
-    "ALTER TABLE termijn ADD COLUMN IF NOT EXISTS nadert_verstuurd_voor date",
-    "ALTER TABLE termijn ADD COLUMN IF NOT EXISTS verstreken_verstuurd_voor date",
+    # Every due date for which `nadert` / `verstreken` was sent (a termijn moving A → B → A gets no second signal for
+    # A). They replace the columns that held only the last one; a database of that version is converted once.
+    "ALTER TABLE termijn ADD COLUMN IF NOT EXISTS nadert_verstuurd date[] NOT NULL DEFAULT '{}'",
+    "ALTER TABLE termijn ADD COLUMN IF NOT EXISTS verstreken_verstuurd date[] NOT NULL DEFAULT '{}'",
+    """
+    DO $$
+    BEGIN
+        IF EXISTS (
+            SELECT 1 FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = 'termijn' AND column_name = 'nadert_verstuurd_voor'
+        ) THEN
+            UPDATE termijn SET nadert_verstuurd = ARRAY[nadert_verstuurd_voor] WHERE nadert_verstuurd_voor IS NOT NULL;
+            UPDATE termijn SET verstreken_verstuurd = ARRAY[verstreken_verstuurd_voor]
+                WHERE verstreken_verstuurd_voor IS NOT NULL;
+            ALTER TABLE termijn DROP COLUMN nadert_verstuurd_voor, DROP COLUMN verstreken_verstuurd_voor;
+        END IF;
+    END
+    $$
+    """,
     "ALTER TABLE termijn ADD COLUMN IF NOT EXISTS volgende_signaal_op date",
     # The scheduler's only question, "what is due by today?", reads this small partial index: a pass over a million
     # open termijnen with nothing due touches one index entry.

@@ -22,6 +22,7 @@ from verzuim_deadlines.domain.samentelling import (
     verzuimgevallen,
 )
 from verzuim_deadlines.domain.termijn import (
+    VERSTREKEN_REDEN,
     OngeldigeStatusovergang,
     Termijn,
     TermijnCode,
@@ -48,6 +49,7 @@ __all__ = [
     "SAMENTELLING_GRENS_DAGEN",
     "STANDAARDREGELS",
     "STANDAARD_NADERT_DAGEN",
+    "VERSTREKEN_REDEN",
     "VERVULD_DOOR",
     "Afwijking",
     "Deelherstel",

@@ -292,7 +292,10 @@ def _corrigeer(feiten: DossierFeiten, event: FeitGecorrigeerd) -> DossierFeiten:
     - `eerste_ziektedag`: the episode that starts on `oude_waarde` (the first one when none does);
     - `hersteldatum`: the episode that ends on `oude_waarde` (the last one when none does);
     - `gemeld_op`: the day of the ziekmelding of the episode it names (the first one when none matches);
-    - `herstelafspraak` / `herstel_verwacht_op`: the herstelafspraak made at the ziekmelding;
+    - `herstelafspraak` / `herstel_verwacht_op`: the herstelafspraak of the melding that has `oude_waarde`, else the
+      recorded herstelafspraak (`HerstelafspraakGemaakt`) dated `oude_waarde`; without an old date (one not recorded
+      before) that of the melding whose period holds the new date (from its melding up to the next); another old
+      date names nothing the rules use (e.g. a recorded herstelafspraak's expected return) and changes nothing;
     - `laatste_dag_wachttijd` / `vld_laatste_dag`: the end of a granted VLD;
     - a step's name (`probleemanalyse`, `plan_van_aanpak_datum`, ...): that step whose date is `oude_waarde` (the
       latest of its kind when none is).
@@ -322,7 +325,25 @@ def _corrigeer(feiten: DossierFeiten, event: FeitGecorrigeerd) -> DossierFeiten:
         meldingen[i] = replace(meldingen[i], gemeld_op=nieuw)
         return replace(feiten, meldingen=tuple(meldingen))
     if feit in ("herstelafspraak", "herstel_verwacht_op"):
-        meldingen[0] = replace(meldingen[0], herstelafspraak=nieuw)
+        # Any melding can be meant, not only the first; and a herstelafspraak recorded as a step afterwards is
+        # corrected as that step: giving the melding one instead would make its belafspraak disappear.
+        gevonden = next((k for k, m in enumerate(meldingen) if oud is not None and m.herstelafspraak == oud), None)
+        if gevonden is not None:
+            i = gevonden
+        else:
+            stap_i = next(
+                (j for j, s in enumerate(feiten.stappen) if s.stap is Stap.HERSTELAFSPRAAK and s.datum == oud), None
+            )
+            if stap_i is not None:
+                stappen = list(feiten.stappen)
+                stappen[stap_i] = replace(stappen[stap_i], datum=nieuw)
+                return replace(feiten, stappen=tuple(stappen))
+            if oud is not None:
+                # a date no rule uses, e.g. the expected return of a recorded herstelafspraak: nothing moves
+                return feiten
+            begin = [min(m.gemeld_op, e.eerste_ziektedag) for m, e in zip(meldingen, episodes, strict=True)]
+            i = max((k for k, b in enumerate(begin) if b <= nieuw), default=0)
+        meldingen[i] = replace(meldingen[i], herstelafspraak=nieuw)
         return replace(feiten, meldingen=tuple(meldingen))
     if feit in ("laatste_dag_wachttijd", "vld_laatste_dag"):
         return replace(feiten, vld_laatste_dag=nieuw)

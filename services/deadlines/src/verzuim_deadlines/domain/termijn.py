@@ -47,6 +47,10 @@ class TermijnStatus(StrEnum):
         return cls.__members__.get(value.upper()) if isinstance(value, str) else None
 
 
+# The reden of a VERSTREKEN termijn, whether the scheduler saw the day pass or a herstel closed it afterwards.
+VERSTREKEN_REDEN = "verstreken zonder vervulling of motivering"
+
+
 class OngeldigeStatusovergang(ValueError):
     """The termijn cannot move from its status to the requested one."""
 

@@ -10,7 +10,10 @@ episodes niet meegeteld").
 - D5: deelherstel moves nothing; volledig herstel makes every open termijn VERVALLEN; a motivated deviation ends a
   termijn as AFGEWEKEN; the step that fulfils a termijn makes it VERVULD (on time or late);
 - D6: werkdagen for the belafspraak only; the D1–D3 dates never move for weekends or holidays.
-VERSTREKEN is not decided here: it is a matter of time passing, which the scheduler (D7) records.
+- D7: a termijn is VERSTREKEN on the day after its due date. Without a clock that is decided here only where a fact
+  closed the termijn (a herstel, a closure, a later herstelafspraak): what had already passed its verstreken-day on
+  or before that fact's date, unfulfilled and not motivated away, ends VERSTREKEN, not VERVALLEN (D5 closes only
+  the *open* termijnen). A running termijn whose date has passed is the scheduler's to mark.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import date, timedelta
 
 from verzuim_deadlines.domain.feiten import Afwijking, DossierFeiten, Stap, Stapfeit
 from verzuim_deadlines.domain.samentelling import Episode, doorlopend, verzuimgevallen
-from verzuim_deadlines.domain.termijn import Termijn, TermijnCode, TermijnStatus
+from verzuim_deadlines.domain.termijn import VERSTREKEN_REDEN, Termijn, TermijnCode, TermijnStatus
 from verzuim_deadlines.domain.werkdagen import Werkdagkalender
 
 WACHTTIJD_ZIEKTEDAGEN = 728  # WIA art. 23 lid 1: 104 weeks; the wachttijd's last day is sick day 728 (decisions D1)
@@ -216,17 +219,18 @@ class _Berekening:
             vanaf = min(gemeld, episode.eerste_ziektedag)
             stap = self.eerste_stap(*VERVULD_DOOR[C.BELAFSPRAAK], vanaf=vanaf, tot=tot)
             herstelafspraak = self.eerste_stap(Stap.HERSTELAFSPRAAK, vanaf=vanaf, tot=tot)
-            afwijking = self.afwijking(C.BELAFSPRAAK, voor=stap.datum if stap else None)
+            # A deviation names its termijn by code and date only: it belongs to the melding whose window holds it.
+            afwijking = self.afwijking(C.BELAFSPRAAK, voor=stap.datum if stap else None, vanaf=vanaf, tot=tot)
             if afwijking is not None:
                 termijnen.append(afgeweken(termijn, afwijking))
             elif stap is not None and (herstelafspraak is None or stap.datum <= herstelafspraak.datum):
                 termijnen.append(vervuld(termijn, stap))
             elif herstelafspraak is not None:
                 reden = f"herstelafspraak gemaakt op {_d(herstelafspraak.datum)}"
-                termijnen.append(replace(termijn, status=TermijnStatus.VERVALLEN, reden=reden))
+                termijnen.append(afgesloten(termijn, herstelafspraak.datum, reden))
             elif episode.hersteldatum is not None:  # the episode of this melding ended in herstel (D5)
                 reden = f"volledig hersteld per {_d(episode.hersteldatum)}"
-                termijnen.append(replace(termijn, status=TermijnStatus.VERVALLEN, reden=reden))
+                termijnen.append(afgesloten(termijn, episode.hersteldatum, reden))
             else:
                 termijnen.append(self.gesloten_of_open(termijn))
         return termijnen
@@ -247,9 +251,11 @@ class _Berekening:
         return self.met_status(self.termijn(C.PLAN_VAN_AANPAK, datum, afleiding))
 
     def evaluaties(self, pva: Termijn) -> list[Termijn]:
-        """Every `interval` days after the plan van aanpak (until it is there: after its due date), up to the end of the
-        wachttijd (D2). A recorded evaluatie (or a motivated deviation) closes the evaluatie whose date is nearest to
-        it, in order: one a little late fulfils its own evaluatie late; one skipped stays open and is missed."""
+        """Every `interval` days after the plan van aanpak (until it is there: after its due date), up to the statutory
+        end of the wachttijd, sick day 728 (D2). Not up to a VLD's end: D3 says a VLD moves WACHTTIJD_EINDE and the D3
+        termijnen and leaves the D1/D2 ones where they are, so it adds no evaluatie either. A recorded evaluatie (or a
+        motivated deviation) closes the evaluatie whose date is nearest to it, in order: one a little late fulfils its
+        own evaluatie late; one skipped stays open and is missed."""
         gedaan = self.eerste_stap(Stap.PLAN_VAN_AANPAK)
         if gedaan is not None:
             basis, waarvan = gedaan.datum, f"plan van aanpak op {_d(gedaan.datum)}"
@@ -258,7 +264,7 @@ class _Berekening:
         else:
             basis, waarvan = pva.vervaldatum, f"nog geen plan van aanpak: uiterste datum {_d(pva.vervaldatum)}"
         interval = self.regels.evaluatie_interval_dagen
-        einde, _ = self.wachttijd_einde()
+        einde = self.normaal_wachttijd_einde()
         datums: list[date] = []
         datum = basis + timedelta(days=interval)
         while datum <= einde:
@@ -339,12 +345,11 @@ class _Berekening:
         # decisions D5: volledig herstel closes every open termijn. After a relapse (samentelling) the verzuim goes on,
         # but what fell due before the relapse stayed closed by the herstel before it.
         if self.hersteld is not None:
-            return replace(termijn, status=TermijnStatus.VERVALLEN, reden=f"volledig hersteld per {_d(self.hersteld)}")
+            return afgesloten(termijn, self.hersteld, f"volledig hersteld per {_d(self.hersteld)}")
         for vorige, volgende in zip(self.geval, self.geval[1:], strict=False):
             if termijn.vervaldatum < volgende.eerste_ziektedag:
                 assert vorige.hersteldatum is not None
-                reden = f"volledig hersteld per {_d(vorige.hersteldatum)}"
-                return replace(termijn, status=TermijnStatus.VERVALLEN, reden=reden)
+                return afgesloten(termijn, vorige.hersteldatum, f"volledig hersteld per {_d(vorige.hersteldatum)}")
         return self.gesloten_of_open(termijn)
 
     def gesloten_of_open(self, termijn: Termijn) -> Termijn:
@@ -352,19 +357,34 @@ class _Berekening:
             reden = f"dossier gesloten op {_d(self.feiten.gesloten_op)}"
             if self.feiten.gesloten_reden:
                 reden += f": {self.feiten.gesloten_reden}"
-            return replace(termijn, status=TermijnStatus.VERVALLEN, reden=reden)
+            return afgesloten(termijn, self.feiten.gesloten_op, reden)
         return termijn
 
-    def afwijking(self, code: TermijnCode, voor: date | None) -> Afwijking | None:
-        """The first unused motivated deviation of this code (recorded before the fulfilling step, if any)."""
+    def afwijking(
+        self, code: TermijnCode, voor: date | None, vanaf: date = date.min, tot: date = date.max
+    ) -> Afwijking | None:
+        """The first unused motivated deviation of this code dated in [vanaf, tot) (recorded before the fulfilling
+        step, if any). `TermijnAfwijkingGemotiveerd` carries a code and a date, no volgnummer, so for a code that
+        exists once per melding (BELAFSPRAAK) the date says which one is meant."""
         for i, afwijking in enumerate(self.afwijkingen):
             if i in self.gebruikte_afwijkingen or afwijking.code is not code:
+                continue
+            if not vanaf <= afwijking.datum < tot:
                 continue
             if voor is not None and afwijking.datum >= voor:
                 return None
             self.gebruikte_afwijkingen.add(i)
             return afwijking
         return None
+
+
+def afgesloten(termijn: Termijn, op: date, reden: str) -> Termijn:
+    """An unfulfilled termijn closed by a fact dated `op` (herstel, closure, herstelafspraak). D5 closes the *open*
+    ones as VERVALLEN; one whose verstreken-day (the day after its due date, D7) is on or before `op` was no longer
+    open then but missed: VERSTREKEN, whether or not the scheduler saw that day pass before the fact arrived."""
+    if termijn.vervaldatum + timedelta(days=1) <= op:
+        return replace(termijn, status=TermijnStatus.VERSTREKEN, reden=VERSTREKEN_REDEN)
+    return replace(termijn, status=TermijnStatus.VERVALLEN, reden=reden)
 
 
 def vervuld(termijn: Termijn, stap: Stapfeit) -> Termijn:

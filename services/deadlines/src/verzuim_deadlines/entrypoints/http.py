@@ -419,8 +419,9 @@ def build_router(
             episodes=[EpisodeOut(eerste_ziektedag=e.eerste_ziektedag, hersteldatum=e.hersteldatum) for e in episodes],
             vld_laatste_dag=vld_laatste_dag,
             termijnen=[TermijnIn.van(t) for t in bereken_tijdlijn(feiten, werkgeverregels)],
-            toelichting="Berekend met de termijnregels van de werkgever; niets is opgeslagen. Verstreken wordt een "
-            "termijn pas door het verstrijken van de tijd, dus hier niet.",
+            toelichting="Berekend met de termijnregels van de werkgever; niets is opgeslagen. Zonder klok: een "
+            "lopende termijn waarvan de datum voorbij is staat hier open; alleen wat vóór een herstel al verstreken "
+            "was (de dag na de vervaldatum op of vóór de hersteldatum), staat als verstreken.",
         )
 
     @router.get("/termijnregels", response_model=TermijnregelsOut, summary="The werkgever's current termijnregels")
