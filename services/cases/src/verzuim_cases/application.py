@@ -474,37 +474,64 @@ class DossierApplication(Application[UUID]):
             raise DossierNietGevonden(f"Dossier {dossier_id} bestaat niet.")
         return dossier
 
-    # Reads on behalf of a caller: scoped to the caller's werkgever, and a werknemer only sees their own dossiers.
+    # Reads on behalf of a caller: scoped to the caller's werkgever; a werknemer only sees their own dossiers, a
+    # leidinggevende only those of their team. Scoping uses the lookup row, so nothing is replayed for a dossier the
+    # caller may not see, and a replay at a version does not need the current dossier first.
+
+    def regel_voor(self, lezer: Principal, dossier_id: UUID) -> DossierRegel:
+        """The dossier's lookup row, if the caller may see the dossier; else 'not found' (its existence is not told)."""
+        regel = self.lookup.regel(dossier_id)
+        if regel is None or regel.werkgever_id != lezer.werkgever_id or not self.mag_zien(lezer, regel.werknemer_id):
+            raise DossierNietGevonden(f"Dossier {dossier_id} bestaat niet.")
+        return regel
+
+    def mag_zien(self, lezer: Principal, werknemer_id: str) -> bool:
+        """Whether the caller may see (and, with a writing role, change) this werknemer's dossiers."""
+        if lezer.rol is Rol.WERKNEMER:
+            return lezer.id == werknemer_id
+        if lezer.rol is Rol.LEIDINGGEVENDE:
+            # Their team as the personeel data say now; not their own dossier (that one their leidinggevende keeps).
+            leidinggevende = self.lookup.leidinggevende_van(lezer.werkgever_id, werknemer_id)
+            return lezer.id != werknemer_id and leidinggevende == lezer.id
+        return True
 
     def dossier_voor(self, lezer: Principal, dossier_id: UUID, versie: int | None = None) -> Verzuimdossier:
-        dossier = self.dossier_van(lezer.werkgever_id, dossier_id, versie)
-        if not _mag_zien(lezer, dossier.werknemer_id):
-            raise DossierNietGevonden(f"Dossier {dossier_id} bestaat niet.")
-        return dossier
+        self.regel_voor(lezer, dossier_id)
+        return self.dossier_van(lezer.werkgever_id, dossier_id, versie)
 
     def dossier_op_versie(self, lezer: Principal, dossier_id: UUID, versie: int) -> Verzuimdossier:
-        """The dossier exactly as it stood after version `versie` (replay for auditors; snapshots keep it fast)."""
-        huidig = self.dossier_voor(lezer, dossier_id)
-        if not 1 <= versie <= huidig.version:
+        """The dossier exactly as it stood after version `versie` (replay for auditors; snapshots keep it fast).
+
+        The lookup row (written with every save) gives the caller's scope and the last version: one replay only."""
+        regel = self.regel_voor(lezer, dossier_id)
+        if not 1 <= versie <= regel.versie:
             raise DossierNietGevonden(
-                f"Dossier {dossier_id} heeft geen versie {versie} (de laatste is {huidig.version})."
+                f"Dossier {dossier_id} heeft geen versie {versie} (de laatste is {regel.versie})."
             )
-        return self.dossier_voor(lezer, dossier_id, versie)
+        return self.dossier_van(lezer.werkgever_id, dossier_id, versie)
 
     def dossier_op_moment(self, lezer: Principal, dossier_id: UUID, moment: datetime) -> Verzuimdossier:
-        """The dossier as it stood at `moment` (recording time): every event recorded at or before it."""
+        """The dossier as it stood at `moment` (recording time): every event recorded at or before it.
+
+        The current dossier's history lines map the moment to a version; only an earlier version is replayed again."""
         huidig = self.dossier_voor(lezer, dossier_id)
         versies = [s.versie for s in huidig.stappen if s.geregistreerd_op <= moment]
         versie = max(versies, default=None)
         if versie is None:
             raise DossierNietGevonden(f"Dossier {dossier_id} bestond op {moment.isoformat()} nog niet.")
-        return self.dossier_voor(lezer, dossier_id, versie)
+        if versie == huidig.version:
+            return huidig
+        return self.dossier_van(lezer.werkgever_id, dossier_id, versie)
 
     def dossier_voor_melding(self, lezer: Principal, melding_id: UUID) -> Verzuimdossier:
+        niet_gevonden = DossierNietGevonden(f"Er is (nog) geen dossier voor ziekmelding {melding_id}.")
         dossier_id = self.lookup.dossier_voor_melding(lezer.werkgever_id, melding_id)
         if dossier_id is None:
-            raise DossierNietGevonden(f"Er is (nog) geen dossier voor ziekmelding {melding_id}.")
-        return self.dossier_voor(lezer, dossier_id)
+            raise niet_gevonden
+        try:
+            return self.dossier_voor(lezer, dossier_id)
+        except DossierNietGevonden:
+            raise niet_gevonden from None  # outside the caller's scope: not even the dossier's id is told
 
     def dossiers(
         self,
@@ -524,6 +551,7 @@ class DossierApplication(Application[UUID]):
             lezer.werkgever_id,
             werknemer_id=werknemer_id,
             afdeling_id=afdeling_id,
+            team_van=lezer.id if lezer.rol is Rol.LEIDINGGEVENDE else None,
             status=status,
             limit=limit,
             offset=offset,
@@ -531,7 +559,8 @@ class DossierApplication(Application[UUID]):
 
     def integriteit(self, lezer: Principal, dossier_id: UUID) -> Ketencontrole:
         """Recompute the hash chain over the events as they are stored (read raw, before upcasting)."""
-        self._scope_zonder_replay(lezer, dossier_id)
+        # Scoped by the lookup row, so a dossier whose stored events no longer decode can still be checked.
+        self.regel_voor(lezer, dossier_id)
         gebeurtenissen: list[OpgeslagenGebeurtenis] = []
         for stored in self.recorder.select_events(dossier_id):
             try:
@@ -546,12 +575,6 @@ class DossierApplication(Application[UUID]):
             verwachte_versie=kop[0] if kop else None,
             verwachte_kop_hash=kop[1] if kop else None,
         )
-
-    def _scope_zonder_replay(self, lezer: Principal, dossier_id: UUID) -> None:
-        """Tenancy check from the lookup row, so a dossier whose stored events no longer decode can still be checked."""
-        regel = self.lookup.regel(dossier_id)
-        if regel is None or regel.werkgever_id != lezer.werkgever_id or not _mag_zien(lezer, regel.werknemer_id):
-            raise DossierNietGevonden(f"Dossier {dossier_id} bestaat niet.")
 
     def check_database(self) -> None:
         self.lookup.check()
@@ -568,7 +591,3 @@ class DossierApplication(Application[UUID]):
     def _save(self, dossier: Verzuimdossier) -> None:
         kwargs: dict[str, Any] = {LOOKUP_UPDATE_KWARG: [LookupUpdate.of(dossier)]}
         self.save(dossier, **kwargs)
-
-
-def _mag_zien(lezer: Principal, werknemer_id: str) -> bool:
-    return lezer.rol is not Rol.WERKNEMER or lezer.id == werknemer_id
