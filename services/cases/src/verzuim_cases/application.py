@@ -15,7 +15,8 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.domain import CanMutateProtocol
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, StoredEvent
 from verzuim_shared.auth import Principal
 from verzuim_shared.clock import Clock, today_nl
 from verzuim_shared.events import HerstelGemeld, HerstelSoort, Rol, ZiekGemeld
@@ -38,7 +39,13 @@ from verzuim_cases.domain import (
     VersieConflict,
     Verzuimdossier,
 )
-from verzuim_cases.domain.keten import Ketencontrole, OpgeslagenGebeurtenis, controleer_keten
+from verzuim_cases.domain.keten import (
+    Breuk,
+    Integriteit,
+    OpgeslagenGebeurtenis,
+    controleer_keten,
+    vergelijk_toestand,
+)
 from verzuim_cases.domain.samentelling import (
     BekendeEpisode,
     NieuwDossier,
@@ -557,24 +564,70 @@ class DossierApplication(Application[UUID]):
             offset=offset,
         )
 
-    def integriteit(self, lezer: Principal, dossier_id: UUID) -> Ketencontrole:
-        """Recompute the hash chain over the events as they are stored (read raw, before upcasting)."""
+    def integriteit(self, lezer: Principal, dossier_id: UUID) -> Integriteit:
+        """Recompute the hash chain over the events as they are stored (read raw, before upcasting), and check every
+        stored snapshot against the state the events give at its version (reads start from a snapshot)."""
         # Scoped by the lookup row, so a dossier whose stored events no longer decode can still be checked.
         self.regel_voor(lezer, dossier_id)
+        opgeslagen = list(self.recorder.select_events(dossier_id))
         gebeurtenissen: list[OpgeslagenGebeurtenis] = []
-        for stored in self.recorder.select_events(dossier_id):
+        for stored in opgeslagen:
             try:
                 attributen = self.mapper.transcoder.decode(stored.state)
             except Exception:  # the stored bytes are no longer valid JSON: certainly not what was sealed
                 attributen = {"keten_hash": "onleesbaar"}
             gebeurtenissen.append(OpgeslagenGebeurtenis(stored.originator_version, stored.topic, attributen))
         kop = self.lookup.kop(dossier_id)
-        return controleer_keten(
+        keten = controleer_keten(
             dossier_id,
             gebeurtenissen,
             verwachte_versie=kop[0] if kop else None,
             verwachte_kop_hash=kop[1] if kop else None,
         )
+        snapshots, breuken = self._controleer_snapshots(dossier_id, opgeslagen)
+        return Integriteit(keten=keten, snapshots=snapshots, snapshot_breuken=breuken)
+
+    def _controleer_snapshots(
+        self, dossier_id: UUID, opgeslagen: list[StoredEvent]
+    ) -> tuple[tuple[int, ...], tuple[Breuk, ...]]:
+        """Replay the events one by one (no snapshot) and compare each stored snapshot at its version."""
+        if self.snapshots is None:
+            return (), ()
+        per_versie = {s.originator_version: s for s in self.snapshots.recorder.select_events(dossier_id)}
+        breuken: dict[int, Breuk] = {}
+        gecontroleerd: set[int] = set()
+        dossier: Any = None
+        for stored in sorted(opgeslagen, key=lambda s: s.originator_version):
+            if not per_versie.keys() - gecontroleerd:
+                break
+            try:
+                dossier = _muteer(self.mapper.to_domain_event(stored), dossier)
+            except Exception:
+                break  # the chain check names this event; no later snapshot can be compared with the events
+            snapshot = per_versie.get(stored.originator_version)
+            if snapshot is None:
+                continue
+            gecontroleerd.add(stored.originator_version)
+            try:
+                uit_snapshot = _muteer(self.snapshots.mapper.to_domain_event(snapshot), None)
+            except Exception as exc:
+                breuken[snapshot.originator_version] = Breuk(
+                    snapshot.originator_version,
+                    f"de snapshot van versie {snapshot.originator_version} is onleesbaar ({type(exc).__name__})",
+                )
+                continue
+            verschil = vergelijk_toestand(vars(dossier), vars(uit_snapshot))
+            if verschil is not None:
+                breuken[snapshot.originator_version] = Breuk(
+                    snapshot.originator_version, f"de snapshot van versie {snapshot.originator_version} {verschil}"
+                )
+        for versie in sorted(per_versie.keys() - gecontroleerd):
+            breuken[versie] = Breuk(
+                versie,
+                f"de snapshot van versie {versie} kan niet met de gebeurtenissen worden vergeleken: die versie "
+                "ontbreekt in de opslag of een eerdere gebeurtenis is onleesbaar",
+            )
+        return tuple(sorted(per_versie)), tuple(breuken[v] for v in sorted(breuken))
 
     def check_database(self) -> None:
         self.lookup.check()
@@ -591,3 +644,9 @@ class DossierApplication(Application[UUID]):
     def _save(self, dossier: Verzuimdossier) -> None:
         kwargs: dict[str, Any] = {LOOKUP_UPDATE_KWARG: [LookupUpdate.of(dossier)]}
         self.save(dossier, **kwargs)
+
+
+def _muteer(event: object, dossier: Any) -> Any:
+    """Apply one decoded stored event (or snapshot) to the dossier as eventsourcing's projector does."""
+    assert isinstance(event, CanMutateProtocol)
+    return event.mutate(dossier)

@@ -21,7 +21,15 @@ from verzuim_cases.bootstrap import CasesRuntime, create_app
 from verzuim_cases.settings import CasesSettings
 from verzuim_devstack.testing import eventually
 from verzuim_shared.clock import SystemClock, today_nl
-from verzuim_shared.events import Actor, Bereikbaarheid, MedewerkerInDienst, Rol, ZiekGemeld
+from verzuim_shared.events import (
+    Actor,
+    Bereikbaarheid,
+    HerstelGemeld,
+    HerstelSoort,
+    MedewerkerInDienst,
+    Rol,
+    ZiekGemeld,
+)
 
 Auth = Callable[..., dict[str, str]]
 TODAY = today_nl(SystemClock())
@@ -256,6 +264,98 @@ def test_a_row_altered_directly_in_postgresql_is_detected_and_named(
         and check["eerste_breuk"]["versie"] == 5
         and "ontbreken" in check["eerste_breuk"]["reden"]
     )
+
+
+def test_a_snapshot_altered_directly_in_postgresql_is_detected_and_named(
+    client: TestClient, werkgever: str, auth: Auth, settings: CasesSettings
+) -> None:
+    """Reads start from the latest snapshot, which sits outside the hash chain: /integriteit replays the events and
+    compares every stored snapshot with the state they give at its version."""
+    cm, au = auth("casemanager", "cm-1"), auth("auditor", "au-1")
+    app = application(client)
+    dossier = app.open_dossier(ziek(werkgever))
+    stappen: list[tuple[str, dict[str, Any]]] = [
+        ("triage", {"datum": d(1), "route": "complex"}),
+        ("begeleider", {"datum": d(1), "begeleider_id": "cm-1", "begeleider_rol": "casemanager"}),
+        ("probleemanalyse", {"datum": d(40), "mogelijkheden": "m", "beperkingen": "b", "advies": "a"}),
+        (
+            "plan-van-aanpak",
+            {
+                "datum": d(50),
+                "doelen": ["eigen werk"],
+                "activiteiten": ["opbouw"],
+                "casemanager_id": "cm-1",
+                "evaluatiemomenten": [d(92)],
+                "akkoord_werknemer": True,
+            },
+        ),
+        ("opbouwschema", {"datum": d(55), "stappen": [{"vanaf": d(56), "uren_per_week": 8, "loonwaarde_pct": 50}]}),
+        ("contactmoment", {"datum": d(60), "met_rol": "leidinggevende", "verslag": "gesprek over de opbouw"}),
+    ]
+    for stap, body in stappen:
+        assert post(client, dossier.id, stap, body, cm).status_code == 200, stap
+    inhoud = b"%PDF plan"
+    r = client.post(
+        f"/v1/dossiers/{dossier.id}/documenten",
+        params={"stap": "plan_van_aanpak", "naam": "pva.pdf", "datum": d(51)},
+        content=inhoud,
+        headers=cm,
+    )
+    assert r.status_code == 201
+    sha = r.json()["sha256"]
+    r = client.post(
+        f"/v1/dossiers/{dossier.id}/documenten/{sha}/ondertekening",
+        json={"datum": d(52)},
+        headers=auth("werknemer", "wn-1"),
+    )
+    assert r.status_code == 200
+    herstel_melding = app.get_dossier(dossier.id).melding_id
+    app.registreer_herstel(
+        HerstelGemeld(
+            event_id=uuid4(),
+            werkgever_id=werkgever,
+            geregistreerd_op=datetime.now(UTC),
+            actor=Actor(id="lg-1", rol=Rol.LEIDINGGEVENDE),
+            herstel_id=uuid4(),
+            melding_id=herstel_melding,
+            werknemer_id="wn-1",
+            soort=HerstelSoort.GEDEELTELIJK,
+            hersteldatum=E + timedelta(days=70),
+            arbeidsongeschiktheidspercentage=50,
+            gemeld_op=datetime.now(UTC),
+            gemeld_door=Actor(id="wn-1", rol=Rol.WERKNEMER),
+        )
+    )
+    voor = client.get(f"/v1/dossiers/{dossier.id}", headers=au).json()
+    assert voor["versie"] == 10
+    check = client.get(f"/v1/dossiers/{dossier.id}/integriteit", headers=au).json()
+    # Every kind of state (episodes, percentages, documents with signatures, nested step fields) survives the
+    # snapshot's JSON unchanged: no false alarm.
+    assert (check["intact"], check["snapshots"], check["snapshot_breuken"]) == (True, [5, 10], [])
+
+    # Someone with database access changes what the latest snapshot says: reads now show it (they start there) …
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE cases_snapshots SET state = convert_to(replace(convert_from(state, 'UTF8'), %s, %s), 'UTF8')"
+            " WHERE originator_id = %s AND originator_version = 10",
+            ('"casemanager_id":"cm-1"', '"casemanager_id":"cm-9"', dossier.id),
+        )
+    assert client.get(f"/v1/dossiers/{dossier.id}", headers=au).json()["casemanager_id"] == "cm-9"
+    # … but the chain of events still holds, and /integriteit names the snapshot and what differs.
+    check = client.get(f"/v1/dossiers/{dossier.id}/integriteit", headers=au).json()
+    assert check["intact"] is False and check["eerste_breuk"] is None
+    (breuk,) = check["snapshot_breuken"]
+    assert breuk["versie"] == 10 and "casemanager_id" in breuk["reden"], breuk
+    # The older snapshot rewritten too (the route of the triage): both are named, each with what differs.
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE cases_snapshots SET state = convert_to(replace(convert_from(state, 'UTF8'), %s, %s), 'UTF8')"
+            " WHERE originator_id = %s AND originator_version = 5",
+            ('"complex"', '"regulier"', dossier.id),
+        )
+    check = client.get(f"/v1/dossiers/{dossier.id}/integriteit", headers=au).json()
+    assert [b["versie"] for b in check["snapshot_breuken"]] == [5, 10]
+    assert "route" in check["snapshot_breuken"][0]["reden"]
 
 
 def test_racing_commands_one_wins_the_other_is_retried_or_refused_and_nothing_is_lost(

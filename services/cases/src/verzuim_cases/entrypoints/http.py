@@ -30,7 +30,7 @@ from verzuim_cases.adapters.dossier_lookup import DossierRegel
 from verzuim_cases.adapters.public_events import PUBLIC_STEPS
 from verzuim_cases.application import DossierApplication, DossierNietGevonden, GeenSchrijfrecht
 from verzuim_cases.domain import DOCUMENT_STAPPEN, CorrigeerbaarFeit, DossierFout, DossierStatus, Verzuimdossier
-from verzuim_cases.domain.keten import Ketencontrole
+from verzuim_cases.domain.keten import Integriteit
 
 # ---------------------------------------------------------------------------------------------- response models
 
@@ -176,22 +176,28 @@ class BreukOut(BaseModel):
 
 class IntegriteitOut(BaseModel):
     dossier_id: UUID
-    intact: bool
+    intact: bool = Field(description="The chain holds and every snapshot is what the events give")
     versies: int
     kop_hash: str
-    eerste_breuk: BreukOut | None
+    eerste_breuk: BreukOut | None = Field(description="The first broken link of the hash chain")
     onverzegeld: list[int] = Field(description="Versions stored before the hash chain existed (content not covered)")
+    snapshots: list[int] = Field(description="Versions of the stored snapshots (reads start from the latest one)")
+    snapshot_breuken: list[BreukOut] = Field(
+        description="Every snapshot that differs from the state the events give at its version"
+    )
 
     @classmethod
-    def of(cls, dossier_id: UUID, controle: Ketencontrole) -> IntegriteitOut:
-        breuk = controle.eerste_breuk
+    def of(cls, dossier_id: UUID, controle: Integriteit) -> IntegriteitOut:
+        breuk = controle.keten.eerste_breuk
         return cls(
             dossier_id=dossier_id,
             intact=controle.intact,
-            versies=controle.versies,
-            kop_hash=controle.kop_hash,
+            versies=controle.keten.versies,
+            kop_hash=controle.keten.kop_hash,
             eerste_breuk=None if breuk is None else BreukOut(versie=breuk.versie, reden=breuk.reden),
-            onverzegeld=list(controle.onverzegeld),
+            onverzegeld=list(controle.keten.onverzegeld),
+            snapshots=list(controle.snapshots),
+            snapshot_breuken=[BreukOut(versie=b.versie, reden=b.reden) for b in controle.snapshot_breuken],
         )
 
 
@@ -447,7 +453,7 @@ def get_geschiedenis(dossier_id: UUID, principal: CurrentPrincipal, dossiers: Do
     "/dossiers/{dossier_id}/integriteit",
     response_model=IntegriteitOut,
     responses=_problems,
-    summary="Verify the hash chain over the stored events; names the first broken link",
+    summary="Verify the hash chain over the stored events and every snapshot; names the first broken link",
 )
 def get_integriteit(dossier_id: UUID, principal: CurrentPrincipal, dossiers: Dossiers) -> IntegriteitOut:
     return IntegriteitOut.of(dossier_id, dossiers.integriteit(principal, dossier_id))
