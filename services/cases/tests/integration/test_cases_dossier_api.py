@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from verzuim_cases.application import DossierApplication
 from verzuim_cases.bootstrap import CasesRuntime, create_app
+from verzuim_cases.domain.keten import onverzegelde_schakel
 from verzuim_cases.settings import CasesSettings
 from verzuim_devstack.testing import eventually
 from verzuim_shared.clock import SystemClock, today_nl
@@ -264,6 +265,38 @@ def test_a_row_altered_directly_in_postgresql_is_detected_and_named(
         and check["eerste_breuk"]["versie"] == 5
         and "ontbreken" in check["eerste_breuk"]["reden"]
     )
+
+
+def test_removing_the_hashes_of_rewritten_events_does_not_skip_the_chain(
+    client: TestClient, werkgever: str, auth: Auth, settings: CasesSettings
+) -> None:
+    """Only the first release's events, at the start of a dossier, are unsealed. Someone who rewrites version 4,
+    removes the hashes from version 4 on and recomputes the recorded head as if they had never been sealed, still
+    breaks the chain at version 4."""
+    au, hr = auth("auditor", "au-1"), auth("hr", "hr-1")
+    dossier = application(client).open_dossier(ziek(werkgever))
+    for i in range(1, 5):
+        body = {"datum": d(i), "met_rol": "leidinggevende", "verslag": f"gesprek {i}"}
+        assert post(client, dossier.id, "contactmoment", body, hr).status_code == 200
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute(REPLACE_IN_STATE, ("gesprek 3", "niets gezegd", dossier.id))
+        conn.execute(
+            "UPDATE cases_events SET state = convert_to((convert_from(state, 'UTF8')::jsonb - 'keten_hash')::text,"
+            " 'UTF8') WHERE originator_id = %s AND originator_version >= 4",
+            (dossier.id,),
+        )
+        rows = conn.execute(
+            "SELECT originator_version, topic, convert_from(state, 'UTF8')::jsonb ->> 'keten_hash'"
+            " FROM cases_events WHERE originator_id = %s ORDER BY 1",
+            (dossier.id,),
+        ).fetchall()
+        kop = rows[2][2]
+        for versie, topic, _ in rows[3:]:
+            kop = onverzegelde_schakel(kop, topic, dossier.id, versie)
+        conn.execute("UPDATE dossier_lookup SET keten_hash = %s WHERE dossier_id = %s", (kop, dossier.id))
+    check = client.get(f"/v1/dossiers/{dossier.id}/integriteit", headers=au).json()
+    assert check["intact"] is False and check["eerste_breuk"]["versie"] == 4, check
+    assert "geen hash" in check["eerste_breuk"]["reden"]
 
 
 def test_a_snapshot_altered_directly_in_postgresql_is_detected_and_named(

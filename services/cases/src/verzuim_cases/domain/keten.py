@@ -136,6 +136,14 @@ def controleer_keten(
             break
         opgeslagen = gebeurtenis.attributen.get(HASH_ATTRIBUTE)
         if opgeslagen is None:
+            if positie > len(onverzegeld) + 1:
+                # Only the first release stored events without a hash, and only at the start of a dossier: an
+                # unsealed event after a sealed one had its hash removed (which would skip its content).
+                breuk = Breuk(
+                    positie,
+                    f"versie {positie} heeft geen hash, terwijl eerdere versies die wel hebben: de hash is verwijderd",
+                )
+                break
             onverzegeld.append(positie)
             vorige = onverzegelde_schakel(vorige, gebeurtenis.topic, dossier_id, positie)
             continue
