@@ -184,3 +184,26 @@ def test_a_werknemer_sees_only_their_own_dossiers(app: DossierApplication) -> No
     assert app.dossiers(werknemer, werknemer_id="wn-2") == []
     hr = Principal(id="hr-1", rol=Rol.HR, werkgever_id="wg-a")
     assert {r.dossier_id for r in app.dossiers(hr)} == {own.id, someone_else.id}
+
+
+def test_a_replay_at_a_version_replays_once_and_scopes_from_the_lookup_row(
+    app: DossierApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dossier = app.open_dossier(ziek("wg-a"))
+    app.registreer_herstel(herstel("wg-a", melding_id=dossier.melding_id, percentage=50))
+    gelezen: list[int | None] = []
+    get = app.repository.get
+
+    def tel(aggregate_id: UUID, version: int | None = None, **kwargs: Any) -> Any:
+        gelezen.append(version)
+        return get(aggregate_id, version=version, **kwargs)
+
+    monkeypatch.setattr(app.repository, "get", tel)
+    auditor = Principal(id="au-1", rol=Rol.AUDITOR, werkgever_id="wg-a")
+    assert app.dossier_op_versie(auditor, dossier.id, 1).version == 1
+    assert gelezen == [1]  # not the current dossier first
+    with pytest.raises(DossierNietGevonden):  # the last version comes from the lookup row
+        app.dossier_op_versie(auditor, dossier.id, 3)
+    with pytest.raises(DossierNietGevonden):  # and so does the scope: nothing replayed for another werkgever
+        app.dossier_op_versie(Principal(id="au-2", rol=Rol.AUDITOR, werkgever_id="wg-b"), dossier.id, 1)
+    assert gelezen == [1]
