@@ -170,6 +170,101 @@ def test_steps_are_recorded_over_http_and_refusals_are_409_problems_that_record_
     assert r.status_code == 200 and r.json()["versie"] == 4
 
 
+def test_herstelafspraak_werkgerelateerde_component_vld_termijnafwijking_correctie_and_sluiting_over_http(
+    client: TestClient, werkgever: str, auth: Auth
+) -> None:
+    hr = auth("hr", "hr-1")
+    dossier = application(client).open_dossier(ziek(werkgever))
+
+    def stap(route: str, body: dict[str, Any], status: int = 200) -> Any:
+        r = post(client, dossier.id, route, body, hr)
+        assert r.status_code == status, (route, r.text)
+        if status != 200:
+            assert r.headers["content-type"].startswith("application/problem+json")
+        return r.json()
+
+    assert "vóór de datum" in stap("herstelafspraak", {"datum": d(2), "herstel_verwacht_op": d(1)}, 409)["detail"]
+    assert stap("herstelafspraak", {"datum": d(1), "herstel_verwacht_op": d(14)})["herstelafspraak"] == d(14)
+
+    stap("werkgerelateerde-component", {"datum": d(5), "soort": "ruzie"}, 422)  # not one of the three kinds
+    body = stap("werkgerelateerde-component", {"datum": d(5), "soort": "arbeidsconflict"})
+    assert body["processtappen"]["werkgerelateerde_component"] == [
+        {"versie": 3, "datum": d(5), "soort": "arbeidsconflict"}
+    ]
+
+    einde = (E + timedelta(days=727 + 91)).isoformat()
+    assert stap("vld", {"datum": d(300), "laatste_dag_wachttijd": einde})["laatste_dag_wachttijd"] == einde
+    eerder = (E + timedelta(days=727 + 30)).isoformat()
+    assert "vorige verlenging" in stap("vld", {"datum": d(301), "laatste_dag_wachttijd": eerder}, 409)["detail"]
+
+    afwijking = {"datum": d(310), "termijn_code": "plan van aanpak", "reden": "werknemer opgenomen"}
+    assert "geen termijncode" in stap("termijnafwijking", afwijking, 409)["detail"]
+    body = stap("termijnafwijking", {**afwijking, "termijn_code": "PLAN_VAN_AANPAK"})
+    assert body["stappen"][-1]["reden"] == "werknemer opgenomen"
+    assert body["processtappen"]["termijnafwijking"][0]["termijn_code"] == "PLAN_VAN_AANPAK"
+
+    correctie = {"datum": d(320), "feit": "eerste_ziektedag", "reden": "de werknemer was al eerder ziek"}
+    assert "corrigeer eerst" in stap("correctie", {**correctie, "nieuwe_waarde": d(3)}, 409)["detail"]
+    body = stap("correctie", {**correctie, "nieuwe_waarde": d(-2)})
+    assert body["eerste_ziektedag"] == d(-2) and body["episodes"][0]["eerste_ziektedag"] == d(-2)
+    assert body["stappen"][-1]["omschrijving"].endswith(f"eerste ziektedag {d(0)} wordt {d(-2)}.")
+
+    body = stap("sluiting", {"datum": d(330), "reden": "uit dienst"})
+    assert (body["status"], body["gesloten_op"], body["gesloten_reden"]) == ("gesloten", d(330), "uit dienst")
+    assert "gesloten" in stap("herstelafspraak", {"datum": d(331), "herstel_verwacht_op": d(340)}, 409)["detail"]
+
+    history = client.get(f"/v1/dossiers/{dossier.id}/geschiedenis", headers=hr).json()["gebeurtenissen"]
+    assert [(g["versie"], g["type"], g["datum"]) for g in history] == [
+        (1, "Geopend", d(0)),
+        (2, "HerstelafspraakGemaakt", d(1)),
+        (3, "WerkgerelateerdeComponentGemeld", d(5)),
+        (4, "VldToegekend", d(300)),
+        (5, "TermijnAfwijkingGemotiveerd", d(310)),
+        (6, "FeitGecorrigeerd", d(320)),
+        (7, "DossierGesloten", d(330)),
+    ]
+    assert all(g["actor"] == {"id": "hr-1", "rol": "hr"} for g in history[1:])
+    assert [g["reden"] for g in history[4:]] == ["werknemer opgenomen", correctie["reden"], "uit dienst"]
+
+
+def test_eindevaluatie_and_re_integratieverslag_are_recorded_once_only(
+    client: TestClient, werkgever: str, auth: Auth
+) -> None:
+    cm = auth("casemanager", "cm-1")
+    eerste_ziektedag = TODAY - timedelta(days=700)
+    dossier = application(client).open_dossier(ziek(werkgever, eerste_ziektedag=eerste_ziektedag))
+
+    def d(days: int) -> str:
+        return (eerste_ziektedag + timedelta(days=days)).isoformat()
+
+    assert post(client, dossier.id, "eindevaluatie", {"datum": d(600)}, cm).status_code == 409  # no plan van aanpak
+    for route, body in (
+        ("probleemanalyse", {"datum": d(40), "mogelijkheden": "m", "beperkingen": "b", "advies": "a"}),
+        (
+            "plan-van-aanpak",
+            {
+                "datum": d(50),
+                "doelen": ["eigen werk"],
+                "activiteiten": ["opbouw"],
+                "casemanager_id": "cm-1",
+                "evaluatiemomenten": [d(92)],
+                "akkoord_werknemer": True,
+            },
+        ),
+        ("actueel-oordeel", {"datum": d(595)}),
+        ("eindevaluatie", {"datum": d(600)}),
+        ("re-integratieverslag", {"datum": d(610)}),
+    ):
+        assert post(client, dossier.id, route, body, cm).status_code == 200, route
+    for route, datum, eerst in (("eindevaluatie", d(601), d(600)), ("re-integratieverslag", d(611), d(610))):
+        r = post(client, dossier.id, route, {"datum": datum}, cm)
+        assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json")
+        assert f"staat al in het dossier (op {eerst})" in r.json()["detail"] and "één keer" in r.json()["detail"]
+    body = client.get(f"/v1/dossiers/{dossier.id}", headers=cm).json()
+    assert body["versie"] == 6
+    assert [len(body["processtappen"][s]) for s in ("eindevaluatie", "re_integratieverslag")] == [1, 1]
+
+
 def test_replay_at_every_version_and_at_a_peildatum_equals_the_dossier_as_it_stood_then(
     client: TestClient, werkgever: str, auth: Auth, settings: CasesSettings
 ) -> None:
