@@ -22,7 +22,13 @@ from verzuim_shared.clock import Clock, today_nl
 from verzuim_shared.events import HerstelGemeld, HerstelSoort, Rol, ZiekGemeld
 
 from verzuim_cases.adapters.document_store import DocumentStore
-from verzuim_cases.adapters.dossier_lookup import DossierLookup, DossierRegel, LookupUpdate, WerknemerEpisodes
+from verzuim_cases.adapters.dossier_lookup import (
+    BekendeMelding,
+    DossierLookup,
+    DossierRegel,
+    LookupUpdate,
+    WerknemerEpisodes,
+)
 from verzuim_cases.adapters.event_store import (
     LOOKUP_UPDATE_KWARG,
     DossierRecorder,
@@ -126,7 +132,7 @@ class _Batch:
 
     app: DossierApplication
     werknemers: dict[tuple[str, str], WerknemerEpisodes]
-    meldingen: dict[UUID, tuple[str, UUID]]
+    meldingen: dict[UUID, BekendeMelding]
     dossiers: dict[UUID, Verzuimdossier] = field(default_factory=dict)
     nieuwe_episodes: dict[UUID, list[tuple[UUID, int]]] = field(default_factory=dict)
 
@@ -142,7 +148,9 @@ class _Batch:
         bekend.episodes.append(BekendeEpisode(dossier.id, melding_id, eerste_ziektedag, None))
         self.werknemers[key] = WerknemerEpisodes(bekend.episodes, volgnummer)
         self.nieuwe_episodes.setdefault(dossier.id, []).append((melding_id, volgnummer))
-        self.meldingen[melding_id] = (dossier.werkgever_id, dossier.id)
+        self.meldingen[melding_id] = BekendeMelding(
+            dossier.werkgever_id, dossier.id, dossier.werknemer_id, eerste_ziektedag
+        )
 
     def herstel_erbij(self, dossier: Verzuimdossier, hersteldatum: date) -> None:
         bekend = self.werknemers.get((dossier.werkgever_id, dossier.werknemer_id))
@@ -277,12 +285,8 @@ class DossierApplication(Application[UUID]):
     def _ziekmelding(self, batch: _Batch, ziek: ZiekGemeld) -> Uitkomst:
         bekend = batch.meldingen.get(ziek.melding_id)
         if bekend is not None:
-            werkgever, dossier_id = bekend
-            if werkgever != ziek.werkgever_id:
-                raise MeldingPastNietBijDossier(
-                    f"melding {ziek.melding_id} names dossier {dossier_id} of another werkgever"
-                )
-            return Verwerkt(dossier_id)  # a redelivery: nothing to add
+            self._zelfde_melding(batch, ziek, bekend)
+            return Verwerkt(bekend.dossier_id)  # a redelivery: nothing to add
         episodes = batch.werknemers.get((ziek.werkgever_id, ziek.werknemer_id), WerknemerEpisodes([], 0)).episodes
         besluit = bepaal_dossier(episodes, ziek.eerste_ziektedag)
         feiten: dict[str, Any] = {
@@ -321,14 +325,34 @@ class DossierApplication(Application[UUID]):
         batch.episode_erbij(dossier, ziek.melding_id, ziek.eerste_ziektedag)
         return Verwerkt(dossier.id)
 
+    def _zelfde_melding(self, batch: _Batch, ziek: ZiekGemeld, bekend: BekendeMelding) -> None:
+        """A known melding id is only a redelivery when it is the same melding: same werkgever, werknemer and
+        eerste ziektedag as recorded. Anything else is a melding id used twice; treating it as a redelivery would drop
+        a ziekmelding without a word, so it is refused (dead-lettered with this reason)."""
+        if bekend.werkgever_id != ziek.werkgever_id:
+            raise MeldingPastNietBijDossier(
+                f"melding {ziek.melding_id} names dossier {bekend.dossier_id} of another werkgever"
+            )
+        gemeld = bekend.eerste_ziektedag
+        if bekend.werknemer_id == ziek.werknemer_id and gemeld != ziek.eerste_ziektedag:
+            # The lookup holds the current date; a correction may have moved it since the melding was recorded.
+            gemeld = batch.dossier(bekend.dossier_id).gemelde_eerste_ziektedag(ziek.melding_id) or gemeld
+        if (bekend.werknemer_id, gemeld) != (ziek.werknemer_id, ziek.eerste_ziektedag):
+            raise MeldingPastNietBijDossier(
+                f"melding id {ziek.melding_id} was already used for another ziekmelding (werknemer "
+                f"{bekend.werknemer_id}, eerste ziektedag {gemeld.isoformat()}, dossier {bekend.dossier_id}); this one "
+                f"(werknemer {ziek.werknemer_id}, eerste ziektedag {ziek.eerste_ziektedag.isoformat()}) is not a "
+                "redelivery of it and was not applied: send it again under a new melding id"
+            )
+
     def _herstel(self, batch: _Batch, herstel: HerstelGemeld) -> Uitkomst:
         werkgever = herstel.werkgever_id
         dossier_id = self.lookup.dossier_voor_herstel(werkgever, herstel.herstel_id)
         if dossier_id is None and herstel.melding_id is not None:
             bekend = batch.meldingen.get(herstel.melding_id)
-            if bekend is None or bekend[0] != werkgever:
+            if bekend is None or bekend.werkgever_id != werkgever:
                 return LaterOpnieuw(f"Er is (nog) geen dossier voor ziekmelding {herstel.melding_id}.")
-            dossier_id = bekend[1]
+            dossier_id = bekend.dossier_id
         werknemer = batch.werknemers.get((werkgever, herstel.werknemer_id), WerknemerEpisodes([], 0))
         if dossier_id is None:
             lopend = [e for e in werknemer.episodes if e.hersteldatum is None and not e.dossier_gesloten]

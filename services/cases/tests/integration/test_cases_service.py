@@ -366,3 +366,43 @@ async def test_a_herstel_the_dossier_refuses_is_dead_lettered_with_the_reason(
         assert str(too_early.herstel_id) in reason and "eerste ziektedag" in reason
         assert dead.headers["verzuim-attempts"] == "1"
         assert client.get(f"/v1/dossiers/{dossier_id}", headers=hr).json()["versie"] == 1
+
+
+async def test_a_ziekgemeld_whose_melding_id_is_known_for_another_melding_is_dead_lettered_not_dropped(
+    cases_settings: CasesSettings, nats_url: str, werkgever: str, auth: Auth
+) -> None:
+    """A known melding id is a redelivery only when it is the same melding. The same id for another werknemer or
+    another eerste ziektedag (e.g. an idempotency key reused after it expired) must not vanish as a 'redelivery'."""
+    melding = ziek(werkgever, "wn-1")
+    dossier_id = dossier_id_for_melding(melding.melding_id)
+    hr = auth()
+    with TestClient(create_app(cases_settings)) as client:
+        await publish(nats_url, melding)
+        await eventually(lambda: get_json(client, f"/v1/dossiers/{dossier_id}", hr))
+
+        ander = melding.model_copy(update={"event_id": uuid4(), "werknemer_id": "wn-2"})
+        andere_dag = melding.model_copy(update={"event_id": uuid4(), "eerste_ziektedag": E - timedelta(days=1)})
+        await publish(nats_url, ander)
+        await publish(nats_url, andere_dag)
+
+        def dead_letters() -> Any:
+            async def probe() -> list[Msg] | None:
+                found = await stream_messages(
+                    nats_url,
+                    "VERZUIM_DEADLETTER",
+                    "verzuim.deadletter.v1.cases-intake",
+                    lambda body: body.get("melding_id") == str(melding.melding_id),
+                )
+                return found if len(found) == 2 else None
+
+            return probe()
+
+        dead = await eventually(dead_letters)
+        redenen = {json.loads(m.data)["event_id"]: (m.headers or {})["verzuim-dead-letter-reason"] for m in dead}
+        for event, wat in ((ander, "werknemer wn-2"), (andere_dag, f"eerste ziektedag {(E - timedelta(days=1))}")):
+            reden = redenen[str(event.event_id)]
+            assert "already used" in reden and "not a redelivery" in reden and wat in reden, reden
+            assert f"werknemer wn-1, eerste ziektedag {E.isoformat()}" in reden
+        # Nothing was recorded for either: the first melding's dossier is untouched, wn-2 has none.
+        assert client.get(f"/v1/dossiers/{dossier_id}", headers=hr).json()["versie"] == 1
+        assert client.get("/v1/dossiers", params={"werknemer_id": "wn-2"}, headers=hr).json()["items"] == []

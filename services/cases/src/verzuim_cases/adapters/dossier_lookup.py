@@ -263,6 +263,16 @@ _LEIDINGGEVENDE = SQL("COALESCE(m.leidinggevende_id, a.leidinggevende_id)")
 
 
 @dataclass(frozen=True)
+class BekendeMelding:
+    """A melding that already has a dossier. `eerste_ziektedag` is the episode's current one (a correction moves it)."""
+
+    werkgever_id: str
+    dossier_id: UUID
+    werknemer_id: str
+    eerste_ziektedag: date
+
+
+@dataclass(frozen=True)
 class WerknemerEpisodes:
     """What samentelling needs to know about one werknemer: their episodes and how many there are."""
 
@@ -301,18 +311,26 @@ class DossierLookup:
         )
         return rows[0]["dossier_id"] if rows else None
 
-    def bekende_meldingen(self, melding_ids: Sequence[UUID]) -> dict[UUID, tuple[str, UUID]]:
-        """melding → (werkgever, dossier) for the meldingen that already have a dossier."""
+    def bekende_meldingen(self, melding_ids: Sequence[UUID]) -> dict[UUID, BekendeMelding]:
+        """The meldingen that already have a dossier, with what they were recorded for."""
         if not melding_ids:
             return {}
         rows = self._fetch(
             SQL(
-                "SELECT melding_id, werkgever_id, dossier_id FROM {} WHERE melding_id IN"
-                " (SELECT jsonb_array_elements_text(%s::jsonb)::uuid)"
+                "SELECT melding_id, werkgever_id, dossier_id, werknemer_id, eerste_ziektedag FROM {}"
+                " WHERE melding_id IN (SELECT jsonb_array_elements_text(%s::jsonb)::uuid)"
             ).format(self._t(EPISODE_TABLE)),
             (json.dumps([str(m) for m in melding_ids]),),
         )
-        return {r["melding_id"]: (r["werkgever_id"], r["dossier_id"]) for r in rows}
+        return {
+            r["melding_id"]: BekendeMelding(
+                werkgever_id=r["werkgever_id"],
+                dossier_id=r["dossier_id"],
+                werknemer_id=r["werknemer_id"],
+                eerste_ziektedag=r["eerste_ziektedag"],
+            )
+            for r in rows
+        }
 
     def dossier_voor_herstel(self, werkgever_id: str, herstel_id: UUID) -> UUID | None:
         rows = self._fetch(
