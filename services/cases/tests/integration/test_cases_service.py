@@ -238,6 +238,39 @@ async def test_a_redelivered_ziekgemeld_under_another_msg_id_yields_one_dossier_
         assert len(await dossier_events(nats_url, dossier_id)) == 1
 
 
+async def test_redelivered_herstelmeldingen_under_another_msg_id_change_nothing(
+    cases_settings: CasesSettings, nats_url: str, werkgever: str, auth: Auth
+) -> None:
+    melding = ziek(werkgever, "wn-1")
+    dossier_id = dossier_id_for_melding(melding.melding_id)
+    deel, volledig = hersteld(melding, E + timedelta(days=1), 60), hersteld(melding, E + timedelta(days=2))
+    hr = auth()
+    with TestClient(create_app(cases_settings)) as client:
+        intake = runtime(client.app).intake.totaal  # type: ignore[arg-type]
+        for event in (melding, deel, volledig):
+            await publish(nats_url, event)
+        body = await eventually(lambda: (b := get_json(client, f"/v1/dossiers/{dossier_id}", hr)) and b["versie"] == 3)
+        assert body
+
+        # Both herstelmeldingen again, beyond JetStream's dedupe: a second volledig herstel would be refused if it
+        # were applied, so a dead letter would show it.
+        for event in (deel, volledig):
+            copy = await publish(nats_url, event, msg_id=f"redelivery-{uuid4()}")
+            assert not copy.duplicate
+        marker = ziek(werkgever, "wn-marker")
+        await publish(nats_url, marker)
+        await eventually(lambda: intake.verwerkt + intake.dead_letters + intake.opnieuw >= 6)
+        assert (intake.verwerkt, intake.dead_letters, intake.opnieuw) == (6, 0, 0)
+
+        body = client.get(f"/v1/dossiers/{dossier_id}", headers=hr).json()
+        assert (body["versie"], body["status"]) == (3, "hersteld")
+        assert body["hersteldatum"] == (E + timedelta(days=2)).isoformat()
+        assert [s["type"] for s in body["stappen"]] == ["Geopend", "HerstelGeregistreerd", "HerstelGeregistreerd"]
+        marker_id = dossier_id_for_melding(marker.melding_id)
+        await eventually(lambda: published(nats_url, marker_id, 1))  # the relay went past the herstel events
+        assert len(await dossier_events(nats_url, dossier_id)) == 3
+
+
 async def test_the_relay_publishes_every_dossier_event_once_in_order_and_resumes_after_a_restart(
     cases_settings: CasesSettings, nats_url: str, werkgever: str, auth: Auth
 ) -> None:
@@ -385,17 +418,14 @@ async def test_a_ziekgemeld_whose_melding_id_is_known_for_another_melding_is_dea
         await publish(nats_url, ander)
         await publish(nats_url, andere_dag)
 
-        def dead_letters() -> Any:
-            async def probe() -> list[Msg] | None:
-                found = await stream_messages(
-                    nats_url,
-                    "VERZUIM_DEADLETTER",
-                    "verzuim.deadletter.v1.cases-intake",
-                    lambda body: body.get("melding_id") == str(melding.melding_id),
-                )
-                return found if len(found) == 2 else None
-
-            return probe()
+        async def dead_letters() -> list[Msg] | None:
+            found = await stream_messages(
+                nats_url,
+                "VERZUIM_DEADLETTER",
+                "verzuim.deadletter.v1.cases-intake",
+                lambda body: body.get("melding_id") == str(melding.melding_id),
+            )
+            return found if len(found) == 2 else None
 
         dead = await eventually(dead_letters)
         redenen = {json.loads(m.data)["event_id"]: (m.headers or {})["verzuim-dead-letter-reason"] for m in dead}
