@@ -436,3 +436,38 @@ async def test_a_ziekgemeld_whose_melding_id_is_known_for_another_melding_is_dea
         # Nothing was recorded for either: the first melding's dossier is untouched, wn-2 has none.
         assert client.get(f"/v1/dossiers/{dossier_id}", headers=hr).json()["versie"] == 1
         assert client.get("/v1/dossiers", params={"werknemer_id": "wn-2"}, headers=hr).json()["items"] == []
+
+
+async def test_a_herstel_without_its_ziekmelding_is_retried_then_dead_lettered_and_an_unknown_dossier_is_404(
+    cases_settings: CasesSettings, nats_url: str, werkgever: str, auth: Auth
+) -> None:
+    """ADR 0018: intake is asynchronous, so a herstel before its ziekmelding is not refused (409) but retried with
+    back-off; after the last attempt it is dead-lettered with the reason. Over HTTP a step for an unknown dossier is
+    404 (nothing to refuse yet)."""
+    settings = cases_settings.model_copy(update={"consumer_max_deliver": 3})
+    melding = ziek(werkgever, "wn-1")  # never published
+    herstel = hersteld(melding, E + timedelta(days=1))
+    hr = auth()
+    with TestClient(create_app(settings)) as client:
+        intake = runtime(client.app).intake.totaal  # type: ignore[arg-type]
+        await publish(nats_url, herstel)
+
+        async def dead_letter() -> list[Msg] | None:
+            found = await stream_messages(
+                nats_url,
+                "VERZUIM_DEADLETTER",
+                "verzuim.deadletter.v1.cases-intake",
+                lambda body: body.get("herstel_id") == str(herstel.herstel_id),
+            )
+            return found or None
+
+        (dead,) = await eventually(dead_letter)
+        headers = dead.headers or {}
+        assert headers["verzuim-attempts"] == "3" and intake.opnieuw == 2
+        assert "gave up after 3 attempts" in headers["verzuim-dead-letter-reason"]
+        assert str(melding.melding_id) in headers["verzuim-dead-letter-reason"]
+
+        triage = {"datum": E.isoformat(), "route": "regulier"}
+        r = client.post(f"/v1/dossiers/{uuid4()}/triage", json=triage, headers=hr)
+        assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+        assert "bestaat niet" in r.json()["detail"]
