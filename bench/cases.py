@@ -7,7 +7,10 @@ Prints:
    (one transaction per fetched batch), next to two baselines: a raw nats-py pull consumer that only fetches and
    acks the same messages, and raw eventsourcing saves of a one-field aggregate in the same batches.
 2. The outbox relay: dossier events from the notification log to JetStream per second.
-3. Replay of a 500-event dossier at random versions, with snapshots (every 25 versions) and without them.
+3. Replay of a 500-event dossier at random versions, the way `GET /v1/dossiers/{id}?versie=N` does it (the
+   application call the route makes, the response model with every history line, its JSON), and the same through the
+   HTTP route itself (in-process ASGI, JWT included) and at a peildatum; next to the baselines: eventsourcing's
+   `repository.get(id, version=N)` with snapshots (every 25 versions) and without them.
 
 Without --database-url / --nats-url it starts an embedded PostgreSQL and a nats-server (from the wheels) in a
 temporary folder. Timing on a shared 2-core machine is noisy: compare the ratios printed in one run.
@@ -32,6 +35,8 @@ import nats
 import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from faststream.nats import NatsBroker
 from nats.js.api import ConsumerConfig
 from psycopg import sql
@@ -40,10 +45,12 @@ from verzuim_cases.adapters.event_store import persistence_env
 from verzuim_cases.adapters.outbox_relay import OutboxRelay
 from verzuim_cases.application import DossierApplication
 from verzuim_cases.domain import Verzuimdossier
+from verzuim_cases.entrypoints.http import dossier_antwoord, install_error_handlers, router
 from verzuim_cases.entrypoints.worker import IntakeBatchConsumer
 from verzuim_cases.settings import CasesSettings
 from verzuim_devstack.nats import NatsServer
 from verzuim_devstack.postgres import EmbeddedPostgres
+from verzuim_shared.auth import Principal, mint_token
 from verzuim_shared.events import Actor, Bereikbaarheid, Rol, ZiekGemeld
 from verzuim_shared.messaging import ensure_streams
 from verzuim_shared.subjects import Stream
@@ -202,9 +209,12 @@ def raw_eventsourcing_saves(settings: CasesSettings, count: int) -> float:
         app.close()
 
 
+REPLAY_WERKGEVER = "wg-replay"
+
+
 def build_long_dossier(app: DossierApplication, events: int) -> uuid.UUID:
     dossier = app.open_dossier(
-        ziekmelding(10**6, "wg-replay").model_copy(update={"eerste_ziektedag": date(2025, 1, 6)})
+        ziekmelding(10**6, REPLAY_WERKGEVER).model_copy(update={"eerste_ziektedag": date(2025, 1, 6)})
     )
     vandaag = date(2030, 1, 1)
     for begin in range(2, events + 1, 25):
@@ -226,14 +236,71 @@ def build_long_dossier(app: DossierApplication, events: int) -> uuid.UUID:
 
 
 def replay_times(app: Application[uuid.UUID], dossier_id: uuid.UUID, events: int, samples: int) -> list[float]:
+    """Baseline: eventsourcing's own replay at a version, nothing else."""
     rng = random.Random(7)
     times = []
     for _ in range(samples):
         versie = rng.randint(1, events)
         start = time.perf_counter()
-        dossier = app.repository.get(dossier_id, version=versie)
+        dossier: Aggregate = app.repository.get(dossier_id, version=versie)
         times.append((time.perf_counter() - start) * 1000)
         assert dossier.version == versie
+    return times
+
+
+def api_replay_times(app: DossierApplication, dossier_id: uuid.UUID, events: int, samples: int) -> list[float]:
+    """What the route does for ?versie=N: scope and replay (the application), the response model, its JSON."""
+    rng = random.Random(7)
+    lezer = Principal(id="au-1", rol=Rol.AUDITOR, werkgever_id=REPLAY_WERKGEVER)
+    times = []
+    for _ in range(samples):
+        versie = rng.randint(1, events)
+        start = time.perf_counter()
+        antwoord = dossier_antwoord(app, lezer, dossier_id, vandaag=date(2030, 1, 1), versie=versie)
+        body = antwoord.model_dump_json()
+        times.append((time.perf_counter() - start) * 1000)
+        assert antwoord.versie == versie and len(antwoord.stappen) == versie and body
+    return times
+
+
+def peildatum_replay_times(app: DossierApplication, dossier_id: uuid.UUID, events: int, samples: int) -> list[float]:
+    """The same for ?peildatum=<moment>: the moment of a random version's recording."""
+    rng = random.Random(11)
+    lezer = Principal(id="au-1", rol=Rol.AUDITOR, werkgever_id=REPLAY_WERKGEVER)
+    momenten = [s.geregistreerd_op for s in app.get_dossier(dossier_id).stappen]
+    times = []
+    for _ in range(samples):
+        versie = rng.randint(1, events)
+        start = time.perf_counter()
+        antwoord = dossier_antwoord(app, lezer, dossier_id, vandaag=date(2030, 1, 1), moment=momenten[versie - 1])
+        body = antwoord.model_dump_json()
+        times.append((time.perf_counter() - start) * 1000)
+        assert antwoord.versie >= versie and body  # steps recorded in the same microsecond map to the later one
+    return times
+
+
+def http_replay_times(
+    app: DossierApplication, settings: CasesSettings, dossier_id: uuid.UUID, events: int, samples: int
+) -> list[float]:
+    """GET /v1/dossiers/{id}?versie=N through the service's own router (in-process ASGI; token checked per call)."""
+    api = FastAPI()
+    api.include_router(router)
+    install_error_handlers(api)
+    api.state.settings = settings
+    api.state.dossier_application = lambda: app
+    api.state.clock = settings.clock_impl
+    token = mint_token(settings, sub="au-1", rol=Rol.AUDITOR, werkgever_id=REPLAY_WERKGEVER)
+    rng = random.Random(7)
+    times = []
+    with TestClient(api) as client:
+        for _ in range(samples):
+            versie = rng.randint(1, events)
+            start = time.perf_counter()
+            r = client.get(
+                f"/v1/dossiers/{dossier_id}", params={"versie": versie}, headers={"Authorization": f"Bearer {token}"}
+            )
+            times.append((time.perf_counter() - start) * 1000)
+            assert r.status_code == 200 and r.headers["etag"] == f'"{versie}"'
     return times
 
 
@@ -260,7 +327,7 @@ async def main() -> None:
         settings = CasesSettings(
             nats_url=nats_url,
             database_url=fresh_database(admin_url),
-            auth_jwt_secret=SecretStr("bench"),
+            auth_jwt_secret=SecretStr("bench-secret-of-at-least-32-bytes!"),
             relay_batch_size=1000,
             log_level="WARNING",
         )
@@ -286,6 +353,9 @@ async def main() -> None:
         print(f"  outbox relay (log → JetStream) {relay:9.0f} events/s")
 
         dossier_id = build_long_dossier(app, args.replay_events)
+        api = api_replay_times(app, dossier_id, args.replay_events, args.samples)
+        http = http_replay_times(app, settings, dossier_id, args.replay_events, args.samples)
+        peil = peildatum_replay_times(app, dossier_id, args.replay_events, args.samples)
         met = replay_times(app, dossier_id, args.replay_events, args.samples)
         zonder_env = {**persistence_env(settings), "IS_SNAPSHOTTING_ENABLED": "n"}
         plain = DossierApplication(env=zonder_env, clock=settings.clock_impl)
@@ -294,11 +364,14 @@ async def main() -> None:
         plain.close()
         app.close()
         print()
-        print(f"replay of a {args.replay_events}-event dossier at a random version ({args.samples} samples)")
-        print(f"  with snapshots every {settings.snapshot_interval:<4}     {summary(met)}")
+        print(f"replay of a {args.replay_events}-event dossier at a random version ({args.samples} samples each)")
+        print(f"  API path ?versie=N             {summary(api)}   (application + response model + JSON)")
+        print(f"  HTTP GET ?versie=N (ASGI)      {summary(http)}")
+        print(f"  API path ?peildatum=<moment>   {summary(peil)}")
+        print(f"  baseline: repository.get, snapshots every {settings.snapshot_interval}")
+        print(f"                                 {summary(met)}   API path = {p95(api) / p95(met):4.1f}x at p95")
         print(f"  baseline: no snapshots         {summary(zonder)}")
-        ratio = p95(zonder) / p95(met)
-        print(f"  speed-up at p95                {ratio:5.1f}x")
+        print(f"  snapshots speed-up at p95      {p95(zonder) / p95(met):5.1f}x")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,18 @@ def e2e_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
 
 
 @pytest.fixture(scope="module")
+def stack_env() -> dict[str, str]:
+    """Extra environment for every service of the module's stack (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def stack(
-    e2e_nats: NatsServer, postgres_admin_url: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory
+    e2e_nats: NatsServer,
+    postgres_admin_url: str,
+    jwt_secret: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    stack_env: dict[str, str],
 ) -> Iterator[LocalStack]:
     state: Path = tmp_path_factory.mktemp("e2e-stack")
     s = LocalStack(
@@ -29,6 +39,7 @@ def stack(
         nats_url=e2e_nats.url,
         jwt_secret=jwt_secret,
         database_prefix=f"e2e_{uuid.uuid4().hex[:8]}",
+        extra_env=stack_env,
     )
     s.start_infrastructure()
     try:

@@ -1,7 +1,7 @@
 """A full two-year verzuimdossier over HTTP and NATS with the five services as real processes: ziekmelding at
 intake, every WvP step at cases, a deelherstel and a relapse within four weeks (samentelling), up to the WIA
-aanvraag. Then: the history, replay at three earlier moments, the integrity of the hash chain, and the published
-event stream, which must equal the stored history (every version once, in order)."""
+aanvraag. Then: the history, replay at three earlier moments, the integrity of the hash chain and of the snapshots,
+and the published event stream, which must equal the stored history (every version once, in order)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import nats
+import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from verzuim_devstack.stack import LocalStack
 from verzuim_devstack.testing import eventually_sync
@@ -23,6 +24,15 @@ NL = ZoneInfo("Europe/Amsterdam")
 Auth = Callable[[str, str], dict[str, str]]
 TODAY = datetime.now(NL).date()
 E = TODAY - timedelta(days=700)  # sick day 1, almost two years ago (history is welcome at intake)
+
+
+SNAPSHOT_INTERVAL = 5
+
+
+@pytest.fixture(scope="module")
+def stack_env() -> dict[str, str]:
+    # Snapshots every 5 versions, so the replays and the integrity check below cross several of them.
+    return {"VERZUIM_SNAPSHOT_INTERVAL": str(SNAPSHOT_INTERVAL)}
 
 
 def at(day: date, hh: int = 9) -> str:
@@ -242,6 +252,9 @@ def test_a_two_year_case_is_recorded_replayed_verified_and_published(
     # Integrity: the chain holds, and its head is the dossier's keten_hash.
     check = _get(f"{url}/integriteit", auth("auditor", "au-1"))
     assert check["intact"] is True and check["versies"] == einde["versie"] and check["kop_hash"] == einde["keten_hash"]
+    # Every snapshot is what the events give at its version.
+    assert check["snapshots"] == list(range(SNAPSHOT_INTERVAL, einde["versie"] + 1, SNAPSHOT_INTERVAL)) != []
+    assert check["snapshot_breuken"] == []
 
     # The published stream equals the stored history: each version once, in order, with its own subject.
     def alles_gepubliceerd() -> list[tuple[int, str, dict[str, Any], str]] | None:

@@ -15,13 +15,20 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.domain import CanMutateProtocol
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, StoredEvent
 from verzuim_shared.auth import Principal
 from verzuim_shared.clock import Clock, today_nl
 from verzuim_shared.events import HerstelGemeld, HerstelSoort, Rol, ZiekGemeld
 
 from verzuim_cases.adapters.document_store import DocumentStore
-from verzuim_cases.adapters.dossier_lookup import DossierLookup, DossierRegel, LookupUpdate, WerknemerEpisodes
+from verzuim_cases.adapters.dossier_lookup import (
+    BekendeMelding,
+    DossierLookup,
+    DossierRegel,
+    LookupUpdate,
+    WerknemerEpisodes,
+)
 from verzuim_cases.adapters.event_store import (
     LOOKUP_UPDATE_KWARG,
     DossierRecorder,
@@ -38,7 +45,13 @@ from verzuim_cases.domain import (
     VersieConflict,
     Verzuimdossier,
 )
-from verzuim_cases.domain.keten import Ketencontrole, OpgeslagenGebeurtenis, controleer_keten
+from verzuim_cases.domain.keten import (
+    Breuk,
+    Integriteit,
+    OpgeslagenGebeurtenis,
+    controleer_keten,
+    vergelijk_toestand,
+)
 from verzuim_cases.domain.samentelling import (
     BekendeEpisode,
     NieuwDossier,
@@ -119,7 +132,7 @@ class _Batch:
 
     app: DossierApplication
     werknemers: dict[tuple[str, str], WerknemerEpisodes]
-    meldingen: dict[UUID, tuple[str, UUID]]
+    meldingen: dict[UUID, BekendeMelding]
     dossiers: dict[UUID, Verzuimdossier] = field(default_factory=dict)
     nieuwe_episodes: dict[UUID, list[tuple[UUID, int]]] = field(default_factory=dict)
 
@@ -135,7 +148,9 @@ class _Batch:
         bekend.episodes.append(BekendeEpisode(dossier.id, melding_id, eerste_ziektedag, None))
         self.werknemers[key] = WerknemerEpisodes(bekend.episodes, volgnummer)
         self.nieuwe_episodes.setdefault(dossier.id, []).append((melding_id, volgnummer))
-        self.meldingen[melding_id] = (dossier.werkgever_id, dossier.id)
+        self.meldingen[melding_id] = BekendeMelding(
+            dossier.werkgever_id, dossier.id, dossier.werknemer_id, eerste_ziektedag
+        )
 
     def herstel_erbij(self, dossier: Verzuimdossier, hersteldatum: date) -> None:
         bekend = self.werknemers.get((dossier.werkgever_id, dossier.werknemer_id))
@@ -270,12 +285,8 @@ class DossierApplication(Application[UUID]):
     def _ziekmelding(self, batch: _Batch, ziek: ZiekGemeld) -> Uitkomst:
         bekend = batch.meldingen.get(ziek.melding_id)
         if bekend is not None:
-            werkgever, dossier_id = bekend
-            if werkgever != ziek.werkgever_id:
-                raise MeldingPastNietBijDossier(
-                    f"melding {ziek.melding_id} names dossier {dossier_id} of another werkgever"
-                )
-            return Verwerkt(dossier_id)  # a redelivery: nothing to add
+            self._zelfde_melding(batch, ziek, bekend)
+            return Verwerkt(bekend.dossier_id)  # a redelivery: nothing to add
         episodes = batch.werknemers.get((ziek.werkgever_id, ziek.werknemer_id), WerknemerEpisodes([], 0)).episodes
         besluit = bepaal_dossier(episodes, ziek.eerste_ziektedag)
         feiten: dict[str, Any] = {
@@ -314,14 +325,34 @@ class DossierApplication(Application[UUID]):
         batch.episode_erbij(dossier, ziek.melding_id, ziek.eerste_ziektedag)
         return Verwerkt(dossier.id)
 
+    def _zelfde_melding(self, batch: _Batch, ziek: ZiekGemeld, bekend: BekendeMelding) -> None:
+        """A known melding id is only a redelivery when it is the same melding: same werkgever, werknemer and
+        eerste ziektedag as recorded. Anything else is a melding id used twice; treating it as a redelivery would drop
+        a ziekmelding without a word, so it is refused (dead-lettered with this reason)."""
+        if bekend.werkgever_id != ziek.werkgever_id:
+            raise MeldingPastNietBijDossier(
+                f"melding {ziek.melding_id} names dossier {bekend.dossier_id} of another werkgever"
+            )
+        gemeld = bekend.eerste_ziektedag
+        if bekend.werknemer_id == ziek.werknemer_id and gemeld != ziek.eerste_ziektedag:
+            # The lookup holds the current date; a correction may have moved it since the melding was recorded.
+            gemeld = batch.dossier(bekend.dossier_id).gemelde_eerste_ziektedag(ziek.melding_id) or gemeld
+        if (bekend.werknemer_id, gemeld) != (ziek.werknemer_id, ziek.eerste_ziektedag):
+            raise MeldingPastNietBijDossier(
+                f"melding id {ziek.melding_id} was already used for another ziekmelding (werknemer "
+                f"{bekend.werknemer_id}, eerste ziektedag {gemeld.isoformat()}, dossier {bekend.dossier_id}); this one "
+                f"(werknemer {ziek.werknemer_id}, eerste ziektedag {ziek.eerste_ziektedag.isoformat()}) is not a "
+                "redelivery of it and was not applied: send it again under a new melding id"
+            )
+
     def _herstel(self, batch: _Batch, herstel: HerstelGemeld) -> Uitkomst:
         werkgever = herstel.werkgever_id
         dossier_id = self.lookup.dossier_voor_herstel(werkgever, herstel.herstel_id)
         if dossier_id is None and herstel.melding_id is not None:
             bekend = batch.meldingen.get(herstel.melding_id)
-            if bekend is None or bekend[0] != werkgever:
+            if bekend is None or bekend.werkgever_id != werkgever:
                 return LaterOpnieuw(f"Er is (nog) geen dossier voor ziekmelding {herstel.melding_id}.")
-            dossier_id = bekend[1]
+            dossier_id = bekend.dossier_id
         werknemer = batch.werknemers.get((werkgever, herstel.werknemer_id), WerknemerEpisodes([], 0))
         if dossier_id is None:
             lopend = [e for e in werknemer.episodes if e.hersteldatum is None and not e.dossier_gesloten]
@@ -474,37 +505,64 @@ class DossierApplication(Application[UUID]):
             raise DossierNietGevonden(f"Dossier {dossier_id} bestaat niet.")
         return dossier
 
-    # Reads on behalf of a caller: scoped to the caller's werkgever, and a werknemer only sees their own dossiers.
+    # Reads on behalf of a caller: scoped to the caller's werkgever; a werknemer only sees their own dossiers, a
+    # leidinggevende only those of their team. Scoping uses the lookup row, so nothing is replayed for a dossier the
+    # caller may not see, and a replay at a version does not need the current dossier first.
+
+    def regel_voor(self, lezer: Principal, dossier_id: UUID) -> DossierRegel:
+        """The dossier's lookup row, if the caller may see the dossier; else 'not found' (its existence is not told)."""
+        regel = self.lookup.regel(dossier_id)
+        if regel is None or regel.werkgever_id != lezer.werkgever_id or not self.mag_zien(lezer, regel.werknemer_id):
+            raise DossierNietGevonden(f"Dossier {dossier_id} bestaat niet.")
+        return regel
+
+    def mag_zien(self, lezer: Principal, werknemer_id: str) -> bool:
+        """Whether the caller may see (and, with a writing role, change) this werknemer's dossiers."""
+        if lezer.rol is Rol.WERKNEMER:
+            return lezer.id == werknemer_id
+        if lezer.rol is Rol.LEIDINGGEVENDE:
+            # Their team as the personeel data say now; not their own dossier (that one their leidinggevende keeps).
+            leidinggevende = self.lookup.leidinggevende_van(lezer.werkgever_id, werknemer_id)
+            return lezer.id != werknemer_id and leidinggevende == lezer.id
+        return True
 
     def dossier_voor(self, lezer: Principal, dossier_id: UUID, versie: int | None = None) -> Verzuimdossier:
-        dossier = self.dossier_van(lezer.werkgever_id, dossier_id, versie)
-        if not _mag_zien(lezer, dossier.werknemer_id):
-            raise DossierNietGevonden(f"Dossier {dossier_id} bestaat niet.")
-        return dossier
+        self.regel_voor(lezer, dossier_id)
+        return self.dossier_van(lezer.werkgever_id, dossier_id, versie)
 
     def dossier_op_versie(self, lezer: Principal, dossier_id: UUID, versie: int) -> Verzuimdossier:
-        """The dossier exactly as it stood after version `versie` (replay for auditors; snapshots keep it fast)."""
-        huidig = self.dossier_voor(lezer, dossier_id)
-        if not 1 <= versie <= huidig.version:
+        """The dossier exactly as it stood after version `versie` (replay for auditors; snapshots keep it fast).
+
+        The lookup row (written with every save) gives the caller's scope and the last version: one replay only."""
+        regel = self.regel_voor(lezer, dossier_id)
+        if not 1 <= versie <= regel.versie:
             raise DossierNietGevonden(
-                f"Dossier {dossier_id} heeft geen versie {versie} (de laatste is {huidig.version})."
+                f"Dossier {dossier_id} heeft geen versie {versie} (de laatste is {regel.versie})."
             )
-        return self.dossier_voor(lezer, dossier_id, versie)
+        return self.dossier_van(lezer.werkgever_id, dossier_id, versie)
 
     def dossier_op_moment(self, lezer: Principal, dossier_id: UUID, moment: datetime) -> Verzuimdossier:
-        """The dossier as it stood at `moment` (recording time): every event recorded at or before it."""
+        """The dossier as it stood at `moment` (recording time): every event recorded at or before it.
+
+        The current dossier's history lines map the moment to a version; only an earlier version is replayed again."""
         huidig = self.dossier_voor(lezer, dossier_id)
         versies = [s.versie for s in huidig.stappen if s.geregistreerd_op <= moment]
         versie = max(versies, default=None)
         if versie is None:
             raise DossierNietGevonden(f"Dossier {dossier_id} bestond op {moment.isoformat()} nog niet.")
-        return self.dossier_voor(lezer, dossier_id, versie)
+        if versie == huidig.version:
+            return huidig
+        return self.dossier_van(lezer.werkgever_id, dossier_id, versie)
 
     def dossier_voor_melding(self, lezer: Principal, melding_id: UUID) -> Verzuimdossier:
+        niet_gevonden = DossierNietGevonden(f"Er is (nog) geen dossier voor ziekmelding {melding_id}.")
         dossier_id = self.lookup.dossier_voor_melding(lezer.werkgever_id, melding_id)
         if dossier_id is None:
-            raise DossierNietGevonden(f"Er is (nog) geen dossier voor ziekmelding {melding_id}.")
-        return self.dossier_voor(lezer, dossier_id)
+            raise niet_gevonden
+        try:
+            return self.dossier_voor(lezer, dossier_id)
+        except DossierNietGevonden:
+            raise niet_gevonden from None  # outside the caller's scope: not even the dossier's id is told
 
     def dossiers(
         self,
@@ -524,34 +582,76 @@ class DossierApplication(Application[UUID]):
             lezer.werkgever_id,
             werknemer_id=werknemer_id,
             afdeling_id=afdeling_id,
+            team_van=lezer.id if lezer.rol is Rol.LEIDINGGEVENDE else None,
             status=status,
             limit=limit,
             offset=offset,
         )
 
-    def integriteit(self, lezer: Principal, dossier_id: UUID) -> Ketencontrole:
-        """Recompute the hash chain over the events as they are stored (read raw, before upcasting)."""
-        self._scope_zonder_replay(lezer, dossier_id)
+    def integriteit(self, lezer: Principal, dossier_id: UUID) -> Integriteit:
+        """Recompute the hash chain over the events as they are stored (read raw, before upcasting), and check every
+        stored snapshot against the state the events give at its version (reads start from a snapshot)."""
+        # Scoped by the lookup row, so a dossier whose stored events no longer decode can still be checked.
+        self.regel_voor(lezer, dossier_id)
+        opgeslagen = list(self.recorder.select_events(dossier_id))
         gebeurtenissen: list[OpgeslagenGebeurtenis] = []
-        for stored in self.recorder.select_events(dossier_id):
+        for stored in opgeslagen:
             try:
                 attributen = self.mapper.transcoder.decode(stored.state)
             except Exception:  # the stored bytes are no longer valid JSON: certainly not what was sealed
                 attributen = {"keten_hash": "onleesbaar"}
             gebeurtenissen.append(OpgeslagenGebeurtenis(stored.originator_version, stored.topic, attributen))
         kop = self.lookup.kop(dossier_id)
-        return controleer_keten(
+        keten = controleer_keten(
             dossier_id,
             gebeurtenissen,
             verwachte_versie=kop[0] if kop else None,
             verwachte_kop_hash=kop[1] if kop else None,
         )
+        snapshots, breuken = self._controleer_snapshots(dossier_id, opgeslagen)
+        return Integriteit(keten=keten, snapshots=snapshots, snapshot_breuken=breuken)
 
-    def _scope_zonder_replay(self, lezer: Principal, dossier_id: UUID) -> None:
-        """Tenancy check from the lookup row, so a dossier whose stored events no longer decode can still be checked."""
-        regel = self.lookup.regel(dossier_id)
-        if regel is None or regel.werkgever_id != lezer.werkgever_id or not _mag_zien(lezer, regel.werknemer_id):
-            raise DossierNietGevonden(f"Dossier {dossier_id} bestaat niet.")
+    def _controleer_snapshots(
+        self, dossier_id: UUID, opgeslagen: list[StoredEvent]
+    ) -> tuple[tuple[int, ...], tuple[Breuk, ...]]:
+        """Replay the events one by one (no snapshot) and compare each stored snapshot at its version."""
+        if self.snapshots is None:
+            return (), ()
+        per_versie = {s.originator_version: s for s in self.snapshots.recorder.select_events(dossier_id)}
+        breuken: dict[int, Breuk] = {}
+        gecontroleerd: set[int] = set()
+        dossier: Any = None
+        for stored in sorted(opgeslagen, key=lambda s: s.originator_version):
+            if not per_versie.keys() - gecontroleerd:
+                break
+            try:
+                dossier = _muteer(self.mapper.to_domain_event(stored), dossier)
+            except Exception:
+                break  # the chain check names this event; no later snapshot can be compared with the events
+            snapshot = per_versie.get(stored.originator_version)
+            if snapshot is None:
+                continue
+            gecontroleerd.add(stored.originator_version)
+            try:
+                uit_snapshot = _muteer(self.snapshots.mapper.to_domain_event(snapshot), None)
+            except Exception as exc:
+                breuken[snapshot.originator_version] = Breuk(
+                    snapshot.originator_version,
+                    f"de snapshot van versie {snapshot.originator_version} is onleesbaar ({type(exc).__name__})",
+                )
+                continue
+            verschil = vergelijk_toestand(vars(dossier), vars(uit_snapshot))
+            if verschil is not None:
+                breuken[snapshot.originator_version] = Breuk(
+                    snapshot.originator_version, f"de snapshot van versie {snapshot.originator_version} {verschil}"
+                )
+        for versie in sorted(per_versie.keys() - gecontroleerd):
+            breuken[versie] = Breuk(
+                versie,
+                f"de snapshot van versie {versie} kan niet met de gebeurtenissen worden vergeleken: die versie "
+                "ontbreekt in de opslag of een eerdere gebeurtenis is onleesbaar",
+            )
+        return tuple(sorted(per_versie)), tuple(breuken[v] for v in sorted(breuken))
 
     def check_database(self) -> None:
         self.lookup.check()
@@ -570,5 +670,7 @@ class DossierApplication(Application[UUID]):
         self.save(dossier, **kwargs)
 
 
-def _mag_zien(lezer: Principal, werknemer_id: str) -> bool:
-    return lezer.rol is not Rol.WERKNEMER or lezer.id == werknemer_id
+def _muteer(event: object, dossier: Any) -> Any:
+    """Apply one decoded stored event (or snapshot) to the dossier as eventsourcing's projector does."""
+    assert isinstance(event, CanMutateProtocol)
+    return event.mutate(dossier)

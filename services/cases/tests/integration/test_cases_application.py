@@ -10,8 +10,14 @@ from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from verzuim_cases.application import DossierApplication, DossierNietGevonden, MeldingPastNietBijDossier
-from verzuim_cases.domain import DossierAlHersteld, DossierStatus
+from verzuim_cases.application import (
+    DossierApplication,
+    DossierNietGevonden,
+    Geweigerd,
+    MeldingPastNietBijDossier,
+    Verwerkt,
+)
+from verzuim_cases.domain import CorrigeerbaarFeit, DossierAlHersteld, DossierStatus
 from verzuim_cases.settings import CasesSettings
 from verzuim_shared.auth import Principal
 from verzuim_shared.events import Actor, Bereikbaarheid, HerstelGemeld, HerstelSoort, Rol, ZiekGemeld
@@ -184,3 +190,61 @@ def test_a_werknemer_sees_only_their_own_dossiers(app: DossierApplication) -> No
     assert app.dossiers(werknemer, werknemer_id="wn-2") == []
     hr = Principal(id="hr-1", rol=Rol.HR, werkgever_id="wg-a")
     assert {r.dossier_id for r in app.dossiers(hr)} == {own.id, someone_else.id}
+
+
+def test_a_replay_at_a_version_replays_once_and_scopes_from_the_lookup_row(
+    app: DossierApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dossier = app.open_dossier(ziek("wg-a"))
+    app.registreer_herstel(herstel("wg-a", melding_id=dossier.melding_id, percentage=50))
+    gelezen: list[int | None] = []
+    get = app.repository.get
+
+    def tel(aggregate_id: UUID, version: int | None = None, **kwargs: Any) -> Any:
+        gelezen.append(version)
+        return get(aggregate_id, version=version, **kwargs)
+
+    monkeypatch.setattr(app.repository, "get", tel)
+    auditor = Principal(id="au-1", rol=Rol.AUDITOR, werkgever_id="wg-a")
+    assert app.dossier_op_versie(auditor, dossier.id, 1).version == 1
+    assert gelezen == [1]  # not the current dossier first
+    with pytest.raises(DossierNietGevonden):  # the last version comes from the lookup row
+        app.dossier_op_versie(auditor, dossier.id, 3)
+    with pytest.raises(DossierNietGevonden):  # and so does the scope: nothing replayed for another werkgever
+        app.dossier_op_versie(Principal(id="au-2", rol=Rol.AUDITOR, werkgever_id="wg-b"), dossier.id, 1)
+    assert gelezen == [1]
+
+
+def test_a_known_melding_id_is_a_redelivery_only_for_the_same_melding_also_after_a_correction(
+    app: DossierApplication,
+) -> None:
+    melding = ziek("wg-a", "wn-1")
+    dossier = app.open_dossier(melding)
+    hr = Principal(id="hr-1", rol=Rol.HR, werkgever_id="wg-a")
+    app.voer_uit(
+        hr,
+        dossier.id,
+        lambda d, now, vandaag: d.corrigeer_feit(
+            CorrigeerbaarFeit.EERSTE_ZIEKTEDAG,
+            date(2025, 1, 3),
+            reden="al eerder ziek",
+            datum=date(2025, 1, 10),
+            actor=hr.as_actor(),
+            geregistreerd_op=now,
+            vandaag=vandaag,
+        ),
+    )
+    # The melding as it was sent is still recognised, although the dossier's eerste ziektedag moved since.
+    assert app.verwerk_intake([melding.model_copy(update={"event_id": uuid4()})]) == [Verwerkt(dossier.id)]
+    assert app.get_dossier(dossier.id).version == 2
+    # Another melding under the same id, in one batch with a real redelivery: refused, the redelivery is not.
+    ander = melding.model_copy(update={"event_id": uuid4(), "eerste_ziektedag": date(2025, 2, 3)})
+    opnieuw, geweigerd = app.verwerk_intake([melding, ander])
+    assert opnieuw == Verwerkt(dossier.id)
+    assert isinstance(geweigerd, Geweigerd) and "already used" in geweigerd.reden
+    # Two different meldingen with one new id in one batch: the first opens the dossier, the second is refused.
+    nieuw = ziek("wg-a", "wn-3")
+    eerste, tweede = app.verwerk_intake([nieuw, nieuw.model_copy(update={"werknemer_id": "wn-4"})])
+    assert isinstance(eerste, Verwerkt) and isinstance(tweede, Geweigerd)
+    assert "werknemer wn-4" in tweede.reden
+    assert app.get_dossier(dossier.id).version == 2

@@ -18,10 +18,19 @@ import pytest
 from fastapi.testclient import TestClient
 from verzuim_cases.application import DossierApplication
 from verzuim_cases.bootstrap import CasesRuntime, create_app
+from verzuim_cases.domain.keten import onverzegelde_schakel
 from verzuim_cases.settings import CasesSettings
 from verzuim_devstack.testing import eventually
 from verzuim_shared.clock import SystemClock, today_nl
-from verzuim_shared.events import Actor, Bereikbaarheid, MedewerkerInDienst, Rol, ZiekGemeld
+from verzuim_shared.events import (
+    Actor,
+    Bereikbaarheid,
+    HerstelGemeld,
+    HerstelSoort,
+    MedewerkerInDienst,
+    Rol,
+    ZiekGemeld,
+)
 
 Auth = Callable[..., dict[str, str]]
 TODAY = today_nl(SystemClock())
@@ -161,6 +170,101 @@ def test_steps_are_recorded_over_http_and_refusals_are_409_problems_that_record_
     assert r.status_code == 200 and r.json()["versie"] == 4
 
 
+def test_herstelafspraak_werkgerelateerde_component_vld_termijnafwijking_correctie_and_sluiting_over_http(
+    client: TestClient, werkgever: str, auth: Auth
+) -> None:
+    hr = auth("hr", "hr-1")
+    dossier = application(client).open_dossier(ziek(werkgever))
+
+    def stap(route: str, body: dict[str, Any], status: int = 200) -> Any:
+        r = post(client, dossier.id, route, body, hr)
+        assert r.status_code == status, (route, r.text)
+        if status != 200:
+            assert r.headers["content-type"].startswith("application/problem+json")
+        return r.json()
+
+    assert "vóór de datum" in stap("herstelafspraak", {"datum": d(2), "herstel_verwacht_op": d(1)}, 409)["detail"]
+    assert stap("herstelafspraak", {"datum": d(1), "herstel_verwacht_op": d(14)})["herstelafspraak"] == d(14)
+
+    stap("werkgerelateerde-component", {"datum": d(5), "soort": "ruzie"}, 422)  # not one of the three kinds
+    body = stap("werkgerelateerde-component", {"datum": d(5), "soort": "arbeidsconflict"})
+    assert body["processtappen"]["werkgerelateerde_component"] == [
+        {"versie": 3, "datum": d(5), "soort": "arbeidsconflict"}
+    ]
+
+    einde = (E + timedelta(days=727 + 91)).isoformat()
+    assert stap("vld", {"datum": d(300), "laatste_dag_wachttijd": einde})["laatste_dag_wachttijd"] == einde
+    eerder = (E + timedelta(days=727 + 30)).isoformat()
+    assert "vorige verlenging" in stap("vld", {"datum": d(301), "laatste_dag_wachttijd": eerder}, 409)["detail"]
+
+    afwijking = {"datum": d(310), "termijn_code": "plan van aanpak", "reden": "werknemer opgenomen"}
+    assert "geen termijncode" in stap("termijnafwijking", afwijking, 409)["detail"]
+    body = stap("termijnafwijking", {**afwijking, "termijn_code": "PLAN_VAN_AANPAK"})
+    assert body["stappen"][-1]["reden"] == "werknemer opgenomen"
+    assert body["processtappen"]["termijnafwijking"][0]["termijn_code"] == "PLAN_VAN_AANPAK"
+
+    correctie = {"datum": d(320), "feit": "eerste_ziektedag", "reden": "de werknemer was al eerder ziek"}
+    assert "corrigeer eerst" in stap("correctie", {**correctie, "nieuwe_waarde": d(3)}, 409)["detail"]
+    body = stap("correctie", {**correctie, "nieuwe_waarde": d(-2)})
+    assert body["eerste_ziektedag"] == d(-2) and body["episodes"][0]["eerste_ziektedag"] == d(-2)
+    assert body["stappen"][-1]["omschrijving"].endswith(f"eerste ziektedag {d(0)} wordt {d(-2)}.")
+
+    body = stap("sluiting", {"datum": d(330), "reden": "uit dienst"})
+    assert (body["status"], body["gesloten_op"], body["gesloten_reden"]) == ("gesloten", d(330), "uit dienst")
+    assert "gesloten" in stap("herstelafspraak", {"datum": d(331), "herstel_verwacht_op": d(340)}, 409)["detail"]
+
+    history = client.get(f"/v1/dossiers/{dossier.id}/geschiedenis", headers=hr).json()["gebeurtenissen"]
+    assert [(g["versie"], g["type"], g["datum"]) for g in history] == [
+        (1, "Geopend", d(0)),
+        (2, "HerstelafspraakGemaakt", d(1)),
+        (3, "WerkgerelateerdeComponentGemeld", d(5)),
+        (4, "VldToegekend", d(300)),
+        (5, "TermijnAfwijkingGemotiveerd", d(310)),
+        (6, "FeitGecorrigeerd", d(320)),
+        (7, "DossierGesloten", d(330)),
+    ]
+    assert all(g["actor"] == {"id": "hr-1", "rol": "hr"} for g in history[1:])
+    assert [g["reden"] for g in history[4:]] == ["werknemer opgenomen", correctie["reden"], "uit dienst"]
+
+
+def test_eindevaluatie_and_re_integratieverslag_are_recorded_once_only(
+    client: TestClient, werkgever: str, auth: Auth
+) -> None:
+    cm = auth("casemanager", "cm-1")
+    eerste_ziektedag = TODAY - timedelta(days=700)
+    dossier = application(client).open_dossier(ziek(werkgever, eerste_ziektedag=eerste_ziektedag))
+
+    def d(days: int) -> str:
+        return (eerste_ziektedag + timedelta(days=days)).isoformat()
+
+    assert post(client, dossier.id, "eindevaluatie", {"datum": d(600)}, cm).status_code == 409  # no plan van aanpak
+    for route, body in (
+        ("probleemanalyse", {"datum": d(40), "mogelijkheden": "m", "beperkingen": "b", "advies": "a"}),
+        (
+            "plan-van-aanpak",
+            {
+                "datum": d(50),
+                "doelen": ["eigen werk"],
+                "activiteiten": ["opbouw"],
+                "casemanager_id": "cm-1",
+                "evaluatiemomenten": [d(92)],
+                "akkoord_werknemer": True,
+            },
+        ),
+        ("actueel-oordeel", {"datum": d(595)}),
+        ("eindevaluatie", {"datum": d(600)}),
+        ("re-integratieverslag", {"datum": d(610)}),
+    ):
+        assert post(client, dossier.id, route, body, cm).status_code == 200, route
+    for route, datum, eerst in (("eindevaluatie", d(601), d(600)), ("re-integratieverslag", d(611), d(610))):
+        r = post(client, dossier.id, route, {"datum": datum}, cm)
+        assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json")
+        assert f"staat al in het dossier (op {eerst})" in r.json()["detail"] and "één keer" in r.json()["detail"]
+    body = client.get(f"/v1/dossiers/{dossier.id}", headers=cm).json()
+    assert body["versie"] == 6
+    assert [len(body["processtappen"][s]) for s in ("eindevaluatie", "re_integratieverslag")] == [1, 1]
+
+
 def test_replay_at_every_version_and_at_a_peildatum_equals_the_dossier_as_it_stood_then(
     client: TestClient, werkgever: str, auth: Auth, settings: CasesSettings
 ) -> None:
@@ -256,6 +360,130 @@ def test_a_row_altered_directly_in_postgresql_is_detected_and_named(
         and check["eerste_breuk"]["versie"] == 5
         and "ontbreken" in check["eerste_breuk"]["reden"]
     )
+
+
+def test_removing_the_hashes_of_rewritten_events_does_not_skip_the_chain(
+    client: TestClient, werkgever: str, auth: Auth, settings: CasesSettings
+) -> None:
+    """Only the first release's events, at the start of a dossier, are unsealed. Someone who rewrites version 4,
+    removes the hashes from version 4 on and recomputes the recorded head as if they had never been sealed, still
+    breaks the chain at version 4."""
+    au, hr = auth("auditor", "au-1"), auth("hr", "hr-1")
+    dossier = application(client).open_dossier(ziek(werkgever))
+    for i in range(1, 5):
+        body = {"datum": d(i), "met_rol": "leidinggevende", "verslag": f"gesprek {i}"}
+        assert post(client, dossier.id, "contactmoment", body, hr).status_code == 200
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute(REPLACE_IN_STATE, ("gesprek 3", "niets gezegd", dossier.id))
+        conn.execute(
+            "UPDATE cases_events SET state = convert_to((convert_from(state, 'UTF8')::jsonb - 'keten_hash')::text,"
+            " 'UTF8') WHERE originator_id = %s AND originator_version >= 4",
+            (dossier.id,),
+        )
+        rows = conn.execute(
+            "SELECT originator_version, topic, convert_from(state, 'UTF8')::jsonb ->> 'keten_hash'"
+            " FROM cases_events WHERE originator_id = %s ORDER BY 1",
+            (dossier.id,),
+        ).fetchall()
+        kop = rows[2][2]
+        for versie, topic, _ in rows[3:]:
+            kop = onverzegelde_schakel(kop, topic, dossier.id, versie)
+        conn.execute("UPDATE dossier_lookup SET keten_hash = %s WHERE dossier_id = %s", (kop, dossier.id))
+    check = client.get(f"/v1/dossiers/{dossier.id}/integriteit", headers=au).json()
+    assert check["intact"] is False and check["eerste_breuk"]["versie"] == 4, check
+    assert "geen hash" in check["eerste_breuk"]["reden"]
+
+
+def test_a_snapshot_altered_directly_in_postgresql_is_detected_and_named(
+    client: TestClient, werkgever: str, auth: Auth, settings: CasesSettings
+) -> None:
+    """Reads start from the latest snapshot, which sits outside the hash chain: /integriteit replays the events and
+    compares every stored snapshot with the state they give at its version."""
+    cm, au = auth("casemanager", "cm-1"), auth("auditor", "au-1")
+    app = application(client)
+    dossier = app.open_dossier(ziek(werkgever))
+    stappen: list[tuple[str, dict[str, Any]]] = [
+        ("triage", {"datum": d(1), "route": "complex"}),
+        ("begeleider", {"datum": d(1), "begeleider_id": "cm-1", "begeleider_rol": "casemanager"}),
+        ("probleemanalyse", {"datum": d(40), "mogelijkheden": "m", "beperkingen": "b", "advies": "a"}),
+        (
+            "plan-van-aanpak",
+            {
+                "datum": d(50),
+                "doelen": ["eigen werk"],
+                "activiteiten": ["opbouw"],
+                "casemanager_id": "cm-1",
+                "evaluatiemomenten": [d(92)],
+                "akkoord_werknemer": True,
+            },
+        ),
+        ("opbouwschema", {"datum": d(55), "stappen": [{"vanaf": d(56), "uren_per_week": 8, "loonwaarde_pct": 50}]}),
+        ("contactmoment", {"datum": d(60), "met_rol": "leidinggevende", "verslag": "gesprek over de opbouw"}),
+    ]
+    for stap, body in stappen:
+        assert post(client, dossier.id, stap, body, cm).status_code == 200, stap
+    inhoud = b"%PDF plan"
+    r = client.post(
+        f"/v1/dossiers/{dossier.id}/documenten",
+        params={"stap": "plan_van_aanpak", "naam": "pva.pdf", "datum": d(51)},
+        content=inhoud,
+        headers=cm,
+    )
+    assert r.status_code == 201
+    sha = r.json()["sha256"]
+    r = client.post(
+        f"/v1/dossiers/{dossier.id}/documenten/{sha}/ondertekening",
+        json={"datum": d(52)},
+        headers=auth("werknemer", "wn-1"),
+    )
+    assert r.status_code == 200
+    herstel_melding = app.get_dossier(dossier.id).melding_id
+    app.registreer_herstel(
+        HerstelGemeld(
+            event_id=uuid4(),
+            werkgever_id=werkgever,
+            geregistreerd_op=datetime.now(UTC),
+            actor=Actor(id="lg-1", rol=Rol.LEIDINGGEVENDE),
+            herstel_id=uuid4(),
+            melding_id=herstel_melding,
+            werknemer_id="wn-1",
+            soort=HerstelSoort.GEDEELTELIJK,
+            hersteldatum=E + timedelta(days=70),
+            arbeidsongeschiktheidspercentage=50,
+            gemeld_op=datetime.now(UTC),
+            gemeld_door=Actor(id="wn-1", rol=Rol.WERKNEMER),
+        )
+    )
+    voor = client.get(f"/v1/dossiers/{dossier.id}", headers=au).json()
+    assert voor["versie"] == 10
+    check = client.get(f"/v1/dossiers/{dossier.id}/integriteit", headers=au).json()
+    # Every kind of state (episodes, percentages, documents with signatures, nested step fields) survives the
+    # snapshot's JSON unchanged: no false alarm.
+    assert (check["intact"], check["snapshots"], check["snapshot_breuken"]) == (True, [5, 10], [])
+
+    # Someone with database access changes what the latest snapshot says: reads now show it (they start there) …
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE cases_snapshots SET state = convert_to(replace(convert_from(state, 'UTF8'), %s, %s), 'UTF8')"
+            " WHERE originator_id = %s AND originator_version = 10",
+            ('"casemanager_id":"cm-1"', '"casemanager_id":"cm-9"', dossier.id),
+        )
+    assert client.get(f"/v1/dossiers/{dossier.id}", headers=au).json()["casemanager_id"] == "cm-9"
+    # … but the chain of events still holds, and /integriteit names the snapshot and what differs.
+    check = client.get(f"/v1/dossiers/{dossier.id}/integriteit", headers=au).json()
+    assert check["intact"] is False and check["eerste_breuk"] is None
+    (breuk,) = check["snapshot_breuken"]
+    assert breuk["versie"] == 10 and "casemanager_id" in breuk["reden"], breuk
+    # The older snapshot rewritten too (the route of the triage): both are named, each with what differs.
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE cases_snapshots SET state = convert_to(replace(convert_from(state, 'UTF8'), %s, %s), 'UTF8')"
+            " WHERE originator_id = %s AND originator_version = 5",
+            ('"complex"', '"regulier"', dossier.id),
+        )
+    check = client.get(f"/v1/dossiers/{dossier.id}/integriteit", headers=au).json()
+    assert [b["versie"] for b in check["snapshot_breuken"]] == [5, 10]
+    assert "route" in check["snapshot_breuken"][0]["reden"]
 
 
 def test_racing_commands_one_wins_the_other_is_retried_or_refused_and_nothing_is_lost(

@@ -176,13 +176,13 @@ def test_a_dossier_stored_by_the_first_release_is_upcast_replays_and_continues_i
         assert isinstance(event, Verzuimdossier.Geopend) and event.keten_hash is None
         auditor = Principal(id="au-1", rol=Rol.AUDITOR, werkgever_id=WG)
         controle = app.integriteit(auditor, dossier_id)
-        assert (controle.intact, controle.onverzegeld) == (True, (1,))
+        assert (controle.intact, controle.keten.onverzegeld) == (True, (1,))
         # The old melding is found through the backfilled episode table: a herstel by melding id lands.
         old = ziek(date(2024, 11, 4), "wn-old").model_copy(update={"melding_id": melding_id})
         app.registreer_herstel(hersteld(old, date(2024, 12, 2)))
         assert app.open_dossier(old).version == 2  # and a redelivered v1 ziekmelding adds nothing
         controle = app.integriteit(auditor, dossier_id)
-        assert (controle.intact, controle.versies, controle.onverzegeld) == (True, 2, (1,))
+        assert (controle.intact, controle.keten.versies, controle.keten.onverzegeld) == (True, 2, (1,))
         stored_v2 = app.recorder.select_events(dossier_id)[1]
         assert app.mapper.transcoder.decode(stored_v2.state)["keten_hash"]  # sealed from the new release on
     finally:

@@ -238,6 +238,39 @@ async def test_a_redelivered_ziekgemeld_under_another_msg_id_yields_one_dossier_
         assert len(await dossier_events(nats_url, dossier_id)) == 1
 
 
+async def test_redelivered_herstelmeldingen_under_another_msg_id_change_nothing(
+    cases_settings: CasesSettings, nats_url: str, werkgever: str, auth: Auth
+) -> None:
+    melding = ziek(werkgever, "wn-1")
+    dossier_id = dossier_id_for_melding(melding.melding_id)
+    deel, volledig = hersteld(melding, E + timedelta(days=1), 60), hersteld(melding, E + timedelta(days=2))
+    hr = auth()
+    with TestClient(create_app(cases_settings)) as client:
+        intake = runtime(client.app).intake.totaal  # type: ignore[arg-type]
+        for event in (melding, deel, volledig):
+            await publish(nats_url, event)
+        body = await eventually(lambda: (b := get_json(client, f"/v1/dossiers/{dossier_id}", hr)) and b["versie"] == 3)
+        assert body
+
+        # Both herstelmeldingen again, beyond JetStream's dedupe: a second volledig herstel would be refused if it
+        # were applied, so a dead letter would show it.
+        for event in (deel, volledig):
+            copy = await publish(nats_url, event, msg_id=f"redelivery-{uuid4()}")
+            assert not copy.duplicate
+        marker = ziek(werkgever, "wn-marker")
+        await publish(nats_url, marker)
+        await eventually(lambda: intake.verwerkt + intake.dead_letters + intake.opnieuw >= 6)
+        assert (intake.verwerkt, intake.dead_letters, intake.opnieuw) == (6, 0, 0)
+
+        body = client.get(f"/v1/dossiers/{dossier_id}", headers=hr).json()
+        assert (body["versie"], body["status"]) == (3, "hersteld")
+        assert body["hersteldatum"] == (E + timedelta(days=2)).isoformat()
+        assert [s["type"] for s in body["stappen"]] == ["Geopend", "HerstelGeregistreerd", "HerstelGeregistreerd"]
+        marker_id = dossier_id_for_melding(marker.melding_id)
+        await eventually(lambda: published(nats_url, marker_id, 1))  # the relay went past the herstel events
+        assert len(await dossier_events(nats_url, dossier_id)) == 3
+
+
 async def test_the_relay_publishes_every_dossier_event_once_in_order_and_resumes_after_a_restart(
     cases_settings: CasesSettings, nats_url: str, werkgever: str, auth: Auth
 ) -> None:
@@ -366,3 +399,75 @@ async def test_a_herstel_the_dossier_refuses_is_dead_lettered_with_the_reason(
         assert str(too_early.herstel_id) in reason and "eerste ziektedag" in reason
         assert dead.headers["verzuim-attempts"] == "1"
         assert client.get(f"/v1/dossiers/{dossier_id}", headers=hr).json()["versie"] == 1
+
+
+async def test_a_ziekgemeld_whose_melding_id_is_known_for_another_melding_is_dead_lettered_not_dropped(
+    cases_settings: CasesSettings, nats_url: str, werkgever: str, auth: Auth
+) -> None:
+    """A known melding id is a redelivery only when it is the same melding. The same id for another werknemer or
+    another eerste ziektedag (e.g. an idempotency key reused after it expired) must not vanish as a 'redelivery'."""
+    melding = ziek(werkgever, "wn-1")
+    dossier_id = dossier_id_for_melding(melding.melding_id)
+    hr = auth()
+    with TestClient(create_app(cases_settings)) as client:
+        await publish(nats_url, melding)
+        await eventually(lambda: get_json(client, f"/v1/dossiers/{dossier_id}", hr))
+
+        ander = melding.model_copy(update={"event_id": uuid4(), "werknemer_id": "wn-2"})
+        andere_dag = melding.model_copy(update={"event_id": uuid4(), "eerste_ziektedag": E - timedelta(days=1)})
+        await publish(nats_url, ander)
+        await publish(nats_url, andere_dag)
+
+        async def dead_letters() -> list[Msg] | None:
+            found = await stream_messages(
+                nats_url,
+                "VERZUIM_DEADLETTER",
+                "verzuim.deadletter.v1.cases-intake",
+                lambda body: body.get("melding_id") == str(melding.melding_id),
+            )
+            return found if len(found) == 2 else None
+
+        dead = await eventually(dead_letters)
+        redenen = {json.loads(m.data)["event_id"]: (m.headers or {})["verzuim-dead-letter-reason"] for m in dead}
+        for event, wat in ((ander, "werknemer wn-2"), (andere_dag, f"eerste ziektedag {(E - timedelta(days=1))}")):
+            reden = redenen[str(event.event_id)]
+            assert "already used" in reden and "not a redelivery" in reden and wat in reden, reden
+            assert f"werknemer wn-1, eerste ziektedag {E.isoformat()}" in reden
+        # Nothing was recorded for either: the first melding's dossier is untouched, wn-2 has none.
+        assert client.get(f"/v1/dossiers/{dossier_id}", headers=hr).json()["versie"] == 1
+        assert client.get("/v1/dossiers", params={"werknemer_id": "wn-2"}, headers=hr).json()["items"] == []
+
+
+async def test_a_herstel_without_its_ziekmelding_is_retried_then_dead_lettered_and_an_unknown_dossier_is_404(
+    cases_settings: CasesSettings, nats_url: str, werkgever: str, auth: Auth
+) -> None:
+    """ADR 0018: intake is asynchronous, so a herstel before its ziekmelding is not refused (409) but retried with
+    back-off; after the last attempt it is dead-lettered with the reason. Over HTTP a step for an unknown dossier is
+    404 (nothing to refuse yet)."""
+    settings = cases_settings.model_copy(update={"consumer_max_deliver": 3})
+    melding = ziek(werkgever, "wn-1")  # never published
+    herstel = hersteld(melding, E + timedelta(days=1))
+    hr = auth()
+    with TestClient(create_app(settings)) as client:
+        intake = runtime(client.app).intake.totaal  # type: ignore[arg-type]
+        await publish(nats_url, herstel)
+
+        async def dead_letter() -> list[Msg] | None:
+            found = await stream_messages(
+                nats_url,
+                "VERZUIM_DEADLETTER",
+                "verzuim.deadletter.v1.cases-intake",
+                lambda body: body.get("herstel_id") == str(herstel.herstel_id),
+            )
+            return found or None
+
+        (dead,) = await eventually(dead_letter)
+        headers = dead.headers or {}
+        assert headers["verzuim-attempts"] == "3" and intake.opnieuw == 2
+        assert "gave up after 3 attempts" in headers["verzuim-dead-letter-reason"]
+        assert str(melding.melding_id) in headers["verzuim-dead-letter-reason"]
+
+        triage = {"datum": E.isoformat(), "route": "regulier"}
+        r = client.post(f"/v1/dossiers/{uuid4()}/triage", json=triage, headers=hr)
+        assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+        assert "bestaat niet" in r.json()["detail"]

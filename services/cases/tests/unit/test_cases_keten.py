@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import uuid4
 
-from verzuim_cases.domain.keten import GENESIS, OpgeslagenGebeurtenis, controleer_keten, schakel
+from verzuim_cases.domain import Episode, Stap
+from verzuim_cases.domain.keten import (
+    GENESIS,
+    OpgeslagenGebeurtenis,
+    controleer_keten,
+    onverzegelde_schakel,
+    schakel,
+    vergelijk_toestand,
+)
+from verzuim_shared.events import Actor, Rol
 
 DOSSIER = uuid4()
 TOPIC = "verzuim_cases.domain.dossier:Verzuimdossier.Stap"
@@ -64,3 +73,55 @@ def test_events_stored_before_the_chain_are_reported_as_unsealed() -> None:
     controle = controleer_keten(DOSSIER, [oud])
     assert controle.intact and controle.onverzegeld == (1,)
     assert not controleer_keten(DOSSIER, [oud, events[1]]).intact  # the next link was sealed on another history
+
+
+def test_a_snapshot_state_equals_the_replayed_state_whatever_json_made_of_it() -> None:
+    moment = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+    stap = Stap(1, "dossier_geopend", "Geopend", date(2025, 1, 6), moment, Actor(id="hr-1", rol=Rol.HR), "geopend")
+    replay = {
+        "episodes": [Episode(DOSSIER, date(2025, 1, 6), moment)],
+        "stappen": [stap],
+        "processtappen": {"triage": [{"route": "complex", "datum": date(2025, 1, 7)}]},
+        "status": Rol.HR,  # an enum
+        "_pending_events": [object()],
+    }
+    snapshot = {
+        # The same instant in another zone, a list where the replay had a tuple, the enum as its value.
+        "episodes": [Episode(DOSSIER, date(2025, 1, 6), moment.astimezone(timezone(timedelta(hours=1))))],
+        "stappen": (stap,),
+        "processtappen": {"triage": [{"route": "complex", "datum": date(2025, 1, 7)}]},
+        "status": "hr",
+        "_pending_events": [],
+    }
+    assert vergelijk_toestand(replay, snapshot) is None
+    anders = {**snapshot, "processtappen": {"triage": [{"route": "regulier", "datum": date(2025, 1, 7)}]}}
+    reden = vergelijk_toestand(replay, anders)
+    assert reden is not None and "processtappen" in reden and "episodes" not in reden
+    zonder = {k: v for k, v in snapshot.items() if k != "status"}
+    assert "status" in (vergelijk_toestand(replay, zonder) or "")
+
+
+def test_an_unsealed_event_after_a_sealed_one_is_a_break() -> None:
+    """Removing an event's hash must not let its content go unchecked: only the start of a dossier (the first
+    release's events) may be unsealed."""
+    events = keten(5)
+    zonder_hash = {k: v for k, v in events[2].attributen.items() if k != "keten_hash"}
+    events[2] = OpgeslagenGebeurtenis(3, TOPIC, {**zonder_hash, "tekst": "herschreven"})
+    controle = controleer_keten(DOSSIER, events)
+    assert not controle.intact and controle.eerste_breuk is not None
+    assert controle.eerste_breuk.versie == 3 and "geen hash" in controle.eerste_breuk.reden
+    # Unsealed events at the start, then sealed ones, remain a valid first-release dossier.
+    oud = [OpgeslagenGebeurtenis(v, TOPIC, {"tekst": f"oud {v}"}) for v in (1, 2)]
+    vorige = onverzegelde_schakel(onverzegelde_schakel(GENESIS, TOPIC, DOSSIER, 1), TOPIC, DOSSIER, 2)
+    attributen: dict[str, Any] = {"tekst": "nieuw"}
+    attributen["keten_hash"] = schakel(vorige, TOPIC, DOSSIER, 3, attributen)
+    controle = controleer_keten(DOSSIER, [*oud, OpgeslagenGebeurtenis(3, TOPIC, attributen)])
+    assert controle.intact and controle.onverzegeld == (1, 2)
+
+
+def test_hashes_removed_from_the_whole_dossier_are_caught_by_the_recorded_head() -> None:
+    events = keten(3)
+    kop = events[-1].attributen["keten_hash"]
+    kaal = [OpgeslagenGebeurtenis(e.versie, TOPIC, {"tekst": "herschreven"}) for e in events]
+    controle = controleer_keten(DOSSIER, kaal, verwachte_versie=3, verwachte_kop_hash=kop)
+    assert not controle.intact and controle.eerste_breuk is not None and "kop" in controle.eerste_breuk.reden

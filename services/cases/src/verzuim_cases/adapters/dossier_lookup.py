@@ -6,7 +6,9 @@
   (werkgever, werknemer, volgnummer) makes two writers that both decided about the same werknemer's next episode
   collide, so one of them decides again with the other's result in view;
 - `herstel_lookup`: herstel → dossier (idempotent herstel);
-- `cases_medewerker`: each werknemer's afdeling, from the personeel stream (see `personeel.py`).
+- `cases_medewerker`: each werknemer's afdeling and own leidinggevende, from the personeel stream (see `personeel.py`);
+- `cases_afdeling`: each afdeling's leidinggevende, from the personeel stream: with `cases_medewerker` it says whose
+  team a werknemer is in (the scope of a leidinggevende).
 
 The rows are written by `DossierRecorder` in the same transaction as the dossier's events, so they never disagree
 with the event store. Writing the same rows again changes nothing.
@@ -33,6 +35,7 @@ DOSSIER_TABLE = "dossier_lookup"
 EPISODE_TABLE = "episode_lookup"
 HERSTEL_TABLE = "herstel_lookup"
 MEDEWERKER_TABLE = "cases_medewerker"
+AFDELING_TABLE = "cases_afdeling"
 LEGACY_MELDING_TABLE = "melding_lookup"  # before samentelling: melding → dossier only
 
 
@@ -92,8 +95,8 @@ def _table(schema: str, name: str) -> Composed:
 
 
 def lookup_ddl(schema: str) -> list[Composed]:
-    dossiers, episodes, herstellen, medewerkers = (
-        _table(schema, t) for t in (DOSSIER_TABLE, EPISODE_TABLE, HERSTEL_TABLE, MEDEWERKER_TABLE)
+    dossiers, episodes, herstellen, medewerkers, afdelingen = (
+        _table(schema, t) for t in (DOSSIER_TABLE, EPISODE_TABLE, HERSTEL_TABLE, MEDEWERKER_TABLE, AFDELING_TABLE)
     )
     return [
         SQL(
@@ -135,6 +138,12 @@ def lookup_ddl(schema: str) -> list[Composed]:
             " leidinggevende_id text, geldig_vanaf date NOT NULL, bron_event_id uuid NOT NULL,"
             " PRIMARY KEY (werkgever_id, werknemer_id))"
         ).format(medewerkers),
+        # An afdeling has no date of its own: the later message in the personeel stream wins.
+        SQL(
+            "CREATE TABLE IF NOT EXISTS {} ("
+            " werkgever_id text NOT NULL, afdeling_id text NOT NULL, leidinggevende_id text,"
+            " stream_sequence bigint NOT NULL, PRIMARY KEY (werkgever_id, afdeling_id))"
+        ).format(afdelingen),
     ]
 
 
@@ -248,6 +257,21 @@ def backfill_statements(schema: str) -> list[Composed]:
     ]
 
 
+# A werknemer's leidinggevende (`m` = cases_medewerker, `a` = their afdeling in cases_afdeling): the personeel data
+# name a werknemer's own leidinggevende only when it differs from the afdeling's.
+_LEIDINGGEVENDE = SQL("COALESCE(m.leidinggevende_id, a.leidinggevende_id)")
+
+
+@dataclass(frozen=True)
+class BekendeMelding:
+    """A melding that already has a dossier. `eerste_ziektedag` is the episode's current one (a correction moves it)."""
+
+    werkgever_id: str
+    dossier_id: UUID
+    werknemer_id: str
+    eerste_ziektedag: date
+
+
 @dataclass(frozen=True)
 class WerknemerEpisodes:
     """What samentelling needs to know about one werknemer: their episodes and how many there are."""
@@ -287,18 +311,26 @@ class DossierLookup:
         )
         return rows[0]["dossier_id"] if rows else None
 
-    def bekende_meldingen(self, melding_ids: Sequence[UUID]) -> dict[UUID, tuple[str, UUID]]:
-        """melding → (werkgever, dossier) for the meldingen that already have a dossier."""
+    def bekende_meldingen(self, melding_ids: Sequence[UUID]) -> dict[UUID, BekendeMelding]:
+        """The meldingen that already have a dossier, with what they were recorded for."""
         if not melding_ids:
             return {}
         rows = self._fetch(
             SQL(
-                "SELECT melding_id, werkgever_id, dossier_id FROM {} WHERE melding_id IN"
-                " (SELECT jsonb_array_elements_text(%s::jsonb)::uuid)"
+                "SELECT melding_id, werkgever_id, dossier_id, werknemer_id, eerste_ziektedag FROM {}"
+                " WHERE melding_id IN (SELECT jsonb_array_elements_text(%s::jsonb)::uuid)"
             ).format(self._t(EPISODE_TABLE)),
             (json.dumps([str(m) for m in melding_ids]),),
         )
-        return {r["melding_id"]: (r["werkgever_id"], r["dossier_id"]) for r in rows}
+        return {
+            r["melding_id"]: BekendeMelding(
+                werkgever_id=r["werkgever_id"],
+                dossier_id=r["dossier_id"],
+                werknemer_id=r["werknemer_id"],
+                eerste_ziektedag=r["eerste_ziektedag"],
+            )
+            for r in rows
+        }
 
     def dossier_voor_herstel(self, werkgever_id: str, herstel_id: UUID) -> UUID | None:
         rows = self._fetch(
@@ -347,13 +379,18 @@ class DossierLookup:
         werknemer_id: str | None = None,
         werknemer_ids: Sequence[str] | None = None,
         afdeling_id: str | None = None,
+        team_van: str | None = None,
         status: DossierStatus | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> list[DossierRegel]:
-        """The werkgever's dossiers, newest eerste ziektedag first. `afdeling_id` uses the personeel data."""
-        conditions = [SQL("d.werkgever_id = %s")]
+        """The werkgever's dossiers, newest eerste ziektedag first. `afdeling_id` and `team_van` (only the dossiers
+        of werknemers this leidinggevende leads, not their own) use the personeel data as cases knows it now."""
+        conditions: list[SQL | Composed] = [SQL("d.werkgever_id = %s")]
         params: list[Any] = [werkgever_id]
+        if team_van is not None:
+            conditions.append(SQL("{} = %s AND d.werknemer_id <> %s").format(_LEIDINGGEVENDE))
+            params.extend((team_van, team_van))
         if werknemer_id is not None:
             conditions.append(SQL("d.werknemer_id = %s"))
             params.append(werknemer_id)
@@ -371,8 +408,14 @@ class DossierLookup:
                 "SELECT d.dossier_id, d.werkgever_id, d.werknemer_id, d.status, d.eerste_ziektedag, d.hersteldatum,"
                 " d.versie, m.afdeling_id"
                 " FROM {d} d LEFT JOIN {m} m ON m.werkgever_id = d.werkgever_id AND m.werknemer_id = d.werknemer_id"
+                " LEFT JOIN {a} a ON a.werkgever_id = m.werkgever_id AND a.afdeling_id = m.afdeling_id"
                 " WHERE {where} ORDER BY d.eerste_ziektedag DESC, d.dossier_id LIMIT %s OFFSET %s"
-            ).format(d=self._t(DOSSIER_TABLE), m=self._t(MEDEWERKER_TABLE), where=SQL(" AND ").join(conditions)),
+            ).format(
+                d=self._t(DOSSIER_TABLE),
+                m=self._t(MEDEWERKER_TABLE),
+                a=self._t(AFDELING_TABLE),
+                where=SQL(" AND ").join(conditions),
+            ),
             (*params, limit, offset),
         )
         return [
@@ -388,6 +431,19 @@ class DossierLookup:
             )
             for r in rows
         ]
+
+    def leidinggevende_van(self, werkgever_id: str, werknemer_id: str) -> str | None:
+        """The werknemer's leidinggevende as cases knows it now: their own if the personeel data name one, else the
+        leidinggevende of their afdeling; None when neither is known."""
+        rows = self._fetch(
+            SQL(
+                "SELECT {lg} AS leidinggevende_id FROM {m} m"
+                " LEFT JOIN {a} a ON a.werkgever_id = m.werkgever_id AND a.afdeling_id = m.afdeling_id"
+                " WHERE m.werkgever_id = %s AND m.werknemer_id = %s"
+            ).format(lg=_LEIDINGGEVENDE, m=self._t(MEDEWERKER_TABLE), a=self._t(AFDELING_TABLE)),
+            (werkgever_id, werknemer_id),
+        )
+        return rows[0]["leidinggevende_id"] if rows else None
 
     def regel(self, dossier_id: UUID) -> DossierRegel | None:
         rows = self._fetch(

@@ -1240,6 +1240,20 @@ class Verzuimdossier(Aggregate):
     def heeft_melding(self, melding_id: UUID) -> bool:
         return any(e.melding_id == melding_id for e in self.episodes)
 
+    def gemelde_eerste_ziektedag(self, melding_id: UUID) -> date | None:
+        """The eerste ziektedag as the ziekmelding reported it, before any correction (a correction changes only the
+        first episode, and keeps the old value in its record); None when the melding is not in this dossier."""
+        for positie, episode in enumerate(self.episodes):
+            if episode.melding_id != melding_id:
+                continue
+            if positie == 0:
+                correcties = self.processtappen.get(Verzuimdossier.FeitGecorrigeerd.STAP, [])
+                eerste = [c for c in correcties if c["feit"] == CorrigeerbaarFeit.EERSTE_ZIEKTEDAG.value]
+                if eerste:
+                    return date.fromisoformat(eerste[0]["oude_waarde"])
+            return episode.eerste_ziektedag
+        return None
+
     def arbeidsongeschiktheidspercentage_op(self, peildatum: date) -> int:
         """The percentage that applies on `peildatum` (0 before the eerste ziektedag and between episodes)."""
         percentage = 0

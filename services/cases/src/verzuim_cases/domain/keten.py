@@ -4,6 +4,9 @@ Every event carries `keten_hash` = sha256(previous event's `keten_hash` ‖ cano
 as it was first recorded). Changing, removing or reordering a stored event therefore breaks the chain at that event
 (or, when an attacker also rewrote the event's own hash, at the next one). Pure functions: no I/O.
 
+Snapshots are a copy of the dossier's state at a version, outside the chain. They are checked by comparing each one
+with the state the events give at that version (`vergelijk_toestand`): a snapshot must be derivable from the events.
+
 The canonical form is JSON with sorted keys and no whitespace. Dates and times are ISO 8601 (times in UTC), UUIDs
 their string form, an `Actor` its `{"id", "rol"}` pair. The content covers the event type (its stored topic), the
 dossier id, the version, the recording timestamp and every attribute except the hash itself and eventsourcing's
@@ -12,11 +15,13 @@ dossier id, the version, the recording timestamp and every attribute except the 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -95,6 +100,19 @@ class Ketencontrole:
     onverzegeld: tuple[int, ...]  # versions stored before the chain existed (their content is not covered)
 
 
+@dataclass(frozen=True)
+class Integriteit:
+    """The whole integrity check of a dossier: its hash chain and its snapshots."""
+
+    keten: Ketencontrole
+    snapshots: tuple[int, ...]  # the versions of the stored snapshots
+    snapshot_breuken: tuple[Breuk, ...]  # every snapshot that is not what the events give at its version
+
+    @property
+    def intact(self) -> bool:
+        return self.keten.intact and not self.snapshot_breuken
+
+
 def controleer_keten(
     dossier_id: UUID,
     gebeurtenissen: list[OpgeslagenGebeurtenis],
@@ -118,6 +136,14 @@ def controleer_keten(
             break
         opgeslagen = gebeurtenis.attributen.get(HASH_ATTRIBUTE)
         if opgeslagen is None:
+            if positie > len(onverzegeld) + 1:
+                # Only the first release stored events without a hash, and only at the start of a dossier: an
+                # unsealed event after a sealed one had its hash removed (which would skip its content).
+                breuk = Breuk(
+                    positie,
+                    f"versie {positie} heeft geen hash, terwijl eerdere versies die wel hebben: de hash is verwijderd",
+                )
+                break
             onverzegeld.append(positie)
             vorige = onverzegelde_schakel(vorige, gebeurtenis.topic, dossier_id, positie)
             continue
@@ -143,3 +169,55 @@ def controleer_keten(
     return Ketencontrole(
         intact=breuk is None, versies=aantal, kop_hash=vorige, eerste_breuk=breuk, onverzegeld=tuple(onverzegeld)
     )
+
+
+# Attributes of an aggregate that are not its state: the events it has not saved yet.
+NIET_IN_SNAPSHOT = frozenset({"_pending_events"})
+
+
+def _vergelijkbaar(value: Any) -> Any:
+    """A plain form of a state value: what JSON cannot tell apart (a tuple and a list, an enum and its value, two
+    notations of one instant) compares equal; a dataclass keeps its type name, so different kinds never do."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return ("datetime", value.astimezone(UTC).isoformat())
+    if isinstance(value, date):
+        return ("date", value.isoformat())
+    if isinstance(value, UUID):
+        return ("uuid", str(value))
+    if isinstance(value, Actor):
+        return ("actor", value.id, value.rol.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__,
+            {f.name: _vergelijkbaar(getattr(value, f.name)) for f in dataclasses.fields(value)},
+        )
+    if isinstance(value, Mapping):
+        return {str(k): _vergelijkbaar(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_vergelijkbaar(v) for v in value]
+    return value
+
+
+def _gelijk(a: Any, b: Any) -> bool:
+    # Python's own equality first (fast, and right when both came back as the same types); the plain forms only when
+    # it says no, e.g. for a tuple that JSON turned into a list.
+    return bool(a == b) or _vergelijkbaar(a) == _vergelijkbaar(b)
+
+
+def vergelijk_toestand(uit_gebeurtenissen: Mapping[str, Any], uit_snapshot: Mapping[str, Any]) -> str | None:
+    """Compare a dossier's state replayed from its events with the state a snapshot gives at the same version.
+
+    Returns None when they are equal, else which attributes differ (in Dutch, for the integrity report)."""
+    namen = sorted((set(uit_gebeurtenissen) | set(uit_snapshot)) - NIET_IN_SNAPSHOT)
+    anders = [
+        naam
+        for naam in namen
+        if naam not in uit_gebeurtenissen
+        or naam not in uit_snapshot
+        or not _gelijk(uit_gebeurtenissen[naam], uit_snapshot[naam])
+    ]
+    if not anders:
+        return None
+    return f"wijkt af van de toestand die de gebeurtenissen geven, in: {', '.join(anders)}"

@@ -3,7 +3,8 @@
 - `cases-intake`: ZiekGemeld and HerstelGemeld. A pull consumer on nats-py directly that applies each fetched batch
   in one transaction (the batch is the unit of work; the per-message cost of a framework handler would dominate),
   then settles every message on its own outcome: ack, redeliver after back-off, or dead-letter with the reason.
-- `cases-personeel`: the personeel facts cases keeps for the afdeling filter (one message at a time, low volume).
+- `cases-personeel-v2`: the personeel facts cases keeps for the afdeling filter and for the scope of a leidinggevende
+  (one message at a time, low volume).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ log = logging.getLogger(__name__)
 
 INTAKE_DURABLE = "cases-intake"
 INTAKE_SUBJECTS = [ZiekGemeld.subject(), HerstelGemeld.subject()]
-PERSONEEL_DURABLE = "cases-personeel"
+# v2 since cases also keeps each afdeling's leidinggevende: a new durable reads the personeel stream from its start
+# again, so the afdelingen the first consumer skipped are known too (the projection is idempotent).
+PERSONEEL_DURABLE = "cases-personeel-v2"
 
 
 class Bericht(Protocol):
@@ -182,4 +185,4 @@ def register_personeel_consumer(
 ) -> None:
     @durable_consumer(broker, settings, stream=Stream.PERSONEEL, durable=PERSONEEL_DURABLE)
     async def consume_personeel(event: Event, delivery: Delivery) -> None:
-        await asyncio.to_thread(projectie().verwerk, event)
+        await asyncio.to_thread(projectie().verwerk, event, delivery.stream_sequence)
