@@ -403,6 +403,7 @@ class DossierApplication(Application[UUID]):
         again (its guards may now refuse it). With `verwachte_versie` (If-Match) a changed dossier is a conflict.
         """
         self._controleer_schrijfrecht(lezer, ondertekening=ondertekening)
+        self._controleer_eigen_dossier(lezer, self.regel_voor(lezer, dossier_id), ondertekening=ondertekening)
         for poging in range(1, MAX_CONCURRENCY_RETRIES + 1):
             dossier = self.dossier_voor(lezer, dossier_id)
             if verwachte_versie is not None and dossier.version != verwachte_versie:
@@ -460,7 +461,7 @@ class DossierApplication(Application[UUID]):
     ) -> tuple[Verzuimdossier, str]:
         """Store the bytes (content-addressed) and record the document on its step."""
         self._controleer_schrijfrecht(lezer)
-        self.dossier_voor(lezer, dossier_id)  # scoping before anything is stored
+        self._controleer_eigen_dossier(lezer, self.regel_voor(lezer, dossier_id))  # scoping before anything is stored
         sha256 = self._documenten().bewaar(inhoud)
         velden = {"stap": stap, "naam": naam, "mediatype": mediatype, "sha256": sha256, "grootte": len(inhoud)}
         dossier = self.registreer_stap(
@@ -488,6 +489,15 @@ class DossierApplication(Application[UUID]):
         if lezer.rol is Rol.WERKNEMER and not ondertekening:
             raise GeenSchrijfrecht(
                 "Een werknemer kan documenten in het eigen dossier ondertekenen; andere stappen legt de werkgever vast."
+            )
+
+    @staticmethod
+    def _controleer_eigen_dossier(lezer: Principal, regel: DossierRegel, *, ondertekening: bool = False) -> None:
+        # A leidinggevende who is ill reads their own dossier like any werknemer, and signs their own documents, but
+        # the steps in it are recorded by their own leidinggevende or HR, never by themselves.
+        if lezer.rol is Rol.LEIDINGGEVENDE and regel.werknemer_id == lezer.id and not ondertekening:
+            raise GeenSchrijfrecht(
+                "Uw eigen verzuimdossier kunt u inzien, maar de stappen erin legt uw eigen leidinggevende of HR vast."
             )
 
     # ------------------------------------------------------------------------------------------------ queries
@@ -521,9 +531,11 @@ class DossierApplication(Application[UUID]):
         if lezer.rol is Rol.WERKNEMER:
             return lezer.id == werknemer_id
         if lezer.rol is Rol.LEIDINGGEVENDE:
-            # Their team as the personeel data say now; not their own dossier (that one their leidinggevende keeps).
-            leidinggevende = self.lookup.leidinggevende_van(lezer.werkgever_id, werknemer_id)
-            return lezer.id != werknemer_id and leidinggevende == lezer.id
+            # Their team as the personeel data say now, and their own dossier (read only: AVG inzage; their own
+            # leidinggevende keeps it, see _controleer_eigen_dossier).
+            if lezer.id == werknemer_id:
+                return True
+            return self.lookup.leidinggevende_van(lezer.werkgever_id, werknemer_id) == lezer.id
         return True
 
     def dossier_voor(self, lezer: Principal, dossier_id: UUID, versie: int | None = None) -> Verzuimdossier:

@@ -104,7 +104,7 @@ async def test_a_leidinggevende_sees_and_records_only_in_the_dossiers_of_their_o
         return {i["werknemer_id"] for i in r.json()["items"]}
 
     # Every personeel fact is consumed before the checks (one message at a time, in stream order).
-    await eventually(lambda: lijst(lg_mag) == {"wn-1", "wn-3"} and lijst(lg_kan) == {"wn-2"})
+    await eventually(lambda: lijst(lg_mag) == {"wn-1", "wn-3", "lg-mag"} and lijst(lg_kan) == {"wn-2"})
     assert lijst(hr) == {"wn-1", "wn-2", "wn-3", "lg-mag"}  # other roles keep seeing the whole werkgever
     assert lijst(lg_mag, werknemer_id="wn-2") == set() and lijst(lg_mag, afdeling_id="kantoor") == {"wn-3"}
 
@@ -120,7 +120,6 @@ async def test_a_leidinggevende_sees_and_records_only_in_the_dossiers_of_their_o
         ("/v1/dossiers/{}/integriteit", vreemd.id, {}),
         ("/v1/dossiers/{}/documenten", vreemd.id, {}),
         ("/v1/meldingen/{}/dossier", vreemd.melding_id, {}),
-        ("/v1/dossiers/{}", zelf.id, {}),  # their own dossier is kept by their own leidinggevende, not by them
     ):
         r = client.get(pad.format(id_), params=params, headers=lg_mag)
         assert r.status_code == 404, (pad, params, r.text)
@@ -128,6 +127,12 @@ async def test_a_leidinggevende_sees_and_records_only_in_the_dossiers_of_their_o
         onbekend_id = uuid4()
         onbekend = client.get(pad.format(onbekend_id), params=params, headers=hr).json()
         assert r.json()["detail"] == onbekend["detail"].replace(str(onbekend_id), str(id_)), pad
+    # Their own dossier: they read it (AVG inzage) but record nothing in it; their own leidinggevende or HR does.
+    assert client.get(f"/v1/dossiers/{zelf.id}", headers=lg_mag).status_code == 200
+    r = client.post(f"/v1/dossiers/{zelf.id}/triage", json={"datum": d(1), "route": "regulier"}, headers=lg_mag)
+    assert r.status_code == 403 and r.headers["content-type"].startswith("application/problem+json"), r.text
+    assert "eigen leidinggevende" in r.json()["detail"]
+    assert client.get(f"/v1/dossiers/{zelf.id}", headers=hr).json()["versie"] == 1
     # Commands: outside the team 404 and nothing recorded; inside it recorded.
     r = client.post(f"/v1/dossiers/{vreemd.id}/triage", json={"datum": d(1), "route": "regulier"}, headers=lg_mag)
     assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
@@ -164,7 +169,7 @@ async def test_a_leidinggevende_sees_and_records_only_in_the_dossiers_of_their_o
         ),
     )
     await eventually(lambda: lijst(lg_kan) == {"wn-1", "wn-2"})
-    assert lijst(lg_mag) == {"wn-3"}
+    assert lijst(lg_mag) == {"wn-3", "lg-mag"}
     assert client.get(f"/v1/dossiers/{eigen.id}", headers=lg_mag).status_code == 404
     assert client.get(f"/v1/dossiers/{eigen.id}", headers=lg_kan).status_code == 200
 
@@ -172,7 +177,7 @@ async def test_a_leidinggevende_sees_and_records_only_in_the_dossiers_of_their_o
     await publiceer(nats_url, afdeling(werkgever, "kantoor", "lg-nieuw"))
     lg_nieuw = auth("leidinggevende", "lg-nieuw")
     await eventually(lambda: lijst(lg_nieuw) == {"wn-1", "wn-2"})
-    assert lijst(lg_kan) == set() and lijst(lg_mag) == {"wn-3"}
+    assert lijst(lg_kan) == set() and lijst(lg_mag) == {"wn-3", "lg-mag"}
 
 
 async def test_a_leidinggevende_without_personeel_data_sees_no_dossier(

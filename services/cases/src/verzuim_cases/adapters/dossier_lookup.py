@@ -384,12 +384,12 @@ class DossierLookup:
         limit: int = 100,
         offset: int = 0,
     ) -> list[DossierRegel]:
-        """The werkgever's dossiers, newest eerste ziektedag first. `afdeling_id` and `team_van` (only the dossiers
-        of werknemers this leidinggevende leads, not their own) use the personeel data as cases knows it now."""
+        """The werkgever's dossiers, newest eerste ziektedag first. `afdeling_id` and `team_van` (the dossiers of
+        werknemers this leidinggevende leads, and their own) use the personeel data as cases knows it now."""
         conditions: list[SQL | Composed] = [SQL("d.werkgever_id = %s")]
         params: list[Any] = [werkgever_id]
         if team_van is not None:
-            conditions.append(SQL("{} = %s AND d.werknemer_id <> %s").format(_LEIDINGGEVENDE))
+            conditions.append(SQL("({} = %s OR d.werknemer_id = %s)").format(_LEIDINGGEVENDE))
             params.extend((team_van, team_van))
         if werknemer_id is not None:
             conditions.append(SQL("d.werknemer_id = %s"))
