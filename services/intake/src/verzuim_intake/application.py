@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel
 from verzuim_shared.auth import Principal
 from verzuim_shared.clock import Clock, today_nl
 from verzuim_shared.events import (
@@ -148,10 +147,11 @@ class Intake:
         nu = self._clock.now()
         _geen_fouten(regels.ziekmelding_fouten(melding, nu))
 
+        vingerafdruk = identiteit.vingerafdruk(melding)
         if idempotency_key is None:
             melding_id = new_id()
         else:
-            melding_id = identiteit.melding_id_for_idempotency_key(melding.werkgever_id, idempotency_key)
+            melding_id = identiteit.melding_id_for_request(melding.werkgever_id, idempotency_key, vingerafdruk)
         meldtijden = (await self.instellingen(melding.werkgever_id)).meldtijden
         grens = meldtijd_grens(melding.eerste_ziektedag, melding.gemeld_bij, meldtijden)
         event = ZiekGemeld(
@@ -176,7 +176,7 @@ class Intake:
             na_meldtijd=is_na_meldtijd(melding.gemeld_op, grens),
         )
         if idempotency_key is not None:
-            event = await self._eenmalig("ziekmelding", melding.werkgever_id, idempotency_key, melding, event)
+            event = await self._eenmalig("ziekmelding", melding.werkgever_id, idempotency_key, vingerafdruk, event)
         await self._publisher.publish(event)
         return ZiekmeldingOntvangen(
             melding_id=event.melding_id, na_meldtijd=event.na_meldtijd, meldtijd_grens=event.meldtijd_grens
@@ -192,10 +192,11 @@ class Intake:
         nu = self._clock.now()
         _geen_fouten(regels.herstelmelding_fouten(melding, nu, self._herstel_max_dagen_vooruit))
 
+        vingerafdruk = identiteit.vingerafdruk(melding)
         if idempotency_key is None:
             herstel_id = new_id()
         else:
-            herstel_id = identiteit.herstel_id_for_idempotency_key(melding.werkgever_id, idempotency_key)
+            herstel_id = identiteit.herstel_id_for_request(melding.werkgever_id, idempotency_key, vingerafdruk)
         event = HerstelGemeld(
             event_id=identiteit.herstel_gemeld_id(herstel_id),
             werkgever_id=melding.werkgever_id,
@@ -211,7 +212,7 @@ class Intake:
             gemeld_door=melding.gemeld_door,
         )
         if idempotency_key is not None:
-            event = await self._eenmalig("herstelmelding", melding.werkgever_id, idempotency_key, melding, event)
+            event = await self._eenmalig("herstelmelding", melding.werkgever_id, idempotency_key, vingerafdruk, event)
         await self._publisher.publish(event)
         return HerstelmeldingOntvangen(herstel_id=event.herstel_id)
 
@@ -279,10 +280,13 @@ class Intake:
 
     # ---- helpers
 
-    async def _eenmalig(self, soort: str, werkgever_id: str, key: str, request: BaseModel, event: E) -> E:
+    async def _eenmalig(self, soort: str, werkgever_id: str, key: str, vingerafdruk: str, event: E) -> E:
         """With an Idempotency-Key the first request's fact is remembered and every retry publishes exactly that
-        fact again (same Nats-Msg-Id, so JetStream keeps one); a different body under the same key is refused."""
-        record = IdempotencyRecord(vingerafdruk=identiteit.vingerafdruk(request), event_json=event.model_dump_json())
+        fact again (same Nats-Msg-Id, so JetStream keeps one); a different body under the same key is refused.
+
+        Once the key has expired (`idempotency_ttl_s`) the store has forgotten it: a retry of the same request then
+        gets the same id again (it is derived from key and fingerprint), and a different request gets its own."""
+        record = IdempotencyRecord(vingerafdruk=vingerafdruk, event_json=event.model_dump_json())
         opgeslagen = await self._idempotency.claim(soort, werkgever_id, key, record)
         if opgeslagen.vingerafdruk != record.vingerafdruk:
             raise IdempotencyKeyHergebruikt(

@@ -13,9 +13,13 @@ from fastapi.testclient import TestClient
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import SecretStr
+from verzuim_devstack.testing import eventually
+from verzuim_intake.adapters.kv import IDEMPOTENCY_BUCKET
 from verzuim_intake.bootstrap import create_app
+from verzuim_intake.domain.commands import Ziekmelding
+from verzuim_intake.domain.identiteit import vingerafdruk
 from verzuim_intake.settings import IntakeSettings
-from verzuim_shared.ids import melding_id_for_idempotency_key
+from verzuim_shared.ids import melding_id_for_request
 
 VANDAAG = "2025-03-03"  # the service runs on a simulated clock: Monday 3 March 2025, 12:00 in the Netherlands
 PROBLEMEN = "https://verzuim.example/problemen/"
@@ -143,7 +147,8 @@ async def test_the_same_idempotency_key_twice_stores_one_message(
     second = client.post("/v1/ziekmeldingen", json=ziekmelding(werkgever), headers=headers)
     assert first.status_code == second.status_code == 202
     assert first.json() == second.json()
-    assert first.json()["melding_id"] == str(melding_id_for_idempotency_key(werkgever, "melding-0001"))
+    fingerprint = vingerafdruk(Ziekmelding.model_validate(ziekmelding(werkgever)))
+    assert first.json()["melding_id"] == str(melding_id_for_request(werkgever, "melding-0001", fingerprint))
     assert len(await ziek_gemeld(nats_url, werkgever)) == 1
 
 
@@ -157,6 +162,47 @@ async def test_the_same_key_with_another_body_is_refused(
     assert "melding-0002" in problem["detail"]
     (msg,) = await ziek_gemeld(nats_url, werkgever)
     assert json.loads(msg.data)["werknemer_id"] == "wn-1"
+
+
+async def test_a_key_reused_after_its_ttl_never_hands_another_melding_the_old_id(
+    settings: IntakeSettings, hr: dict[str, str], werkgever: str, own_nats_url: str
+) -> None:
+    """The key is remembered for `idempotency_ttl_s` only (1 s here, on a server of its own so the shared bucket keeps
+    its TTL). Afterwards a different ziekmelding under the same key gets a melding id of its own (before the fix it
+    got the old id, and cases dropped it as a redelivery), and a late retry of the first one gets the first id."""
+    kort = settings.model_copy(update={"nats_url": own_nats_url, "idempotency_ttl_s": 1.0})
+    headers = {**hr, "Idempotency-Key": "hr-systeem-42"}
+    eerste_body = ziekmelding(werkgever)
+    andere_body = ziekmelding(werkgever, "wn-2")
+
+    async def vergeten() -> bool:
+        nc = await nats.connect(own_nats_url)
+        try:
+            kv = await nc.jetstream().key_value(IDEMPOTENCY_BUCKET)
+            return (await kv.status()).values == 0
+        finally:
+            await nc.close()
+
+    with TestClient(create_app(kort)) as client:
+        eerste = client.post("/v1/ziekmeldingen", json=eerste_body, headers=headers)
+        assert eerste.status_code == 202, eerste.text
+        # within the TTL the key is bound to the first body
+        assert_problem(client.post("/v1/ziekmeldingen", json=andere_body, headers=headers), 422)
+
+        await eventually(vergeten, timeout=30, interval=0.2)
+        andere = client.post("/v1/ziekmeldingen", json=andere_body, headers=headers)
+        assert andere.status_code == 202, andere.text
+        assert andere.json()["melding_id"] != eerste.json()["melding_id"]
+
+        await eventually(vergeten, timeout=30, interval=0.2)
+        laat = client.post("/v1/ziekmeldingen", json=eerste_body, headers=headers)
+        assert laat.json()["melding_id"] == eerste.json()["melding_id"]
+
+    payloads = [json.loads(m.data) for m in await ziek_gemeld(own_nats_url, werkgever)]
+    assert [(p["melding_id"], p["werknemer_id"]) for p in payloads] == [
+        (eerste.json()["melding_id"], "wn-1"),
+        (andere.json()["melding_id"], "wn-2"),
+    ]  # the late retry carried the first event id: JetStream kept one
 
 
 async def test_medical_data_is_refused_with_the_reason_and_nothing_is_published(

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 from verzuim_intake.application import IdempotencyRecord, Intake, OpgeslagenInstellingen
-from verzuim_intake.domain.commands import Afdeling, Medewerker, MeldtijdInstellingen, Ziekmelding
+from verzuim_intake.domain.commands import Afdeling, Herstelmelding, Medewerker, MeldtijdInstellingen, Ziekmelding
 from verzuim_intake.domain.fouten import GeenToegang, IdempotencyKeyHergebruikt, OngeldigeInvoer
+from verzuim_intake.domain.identiteit import vingerafdruk
 from verzuim_intake.domain.meldtijd import Meldtijden
 from verzuim_shared.auth import Principal
 from verzuim_shared.clock import SimulatedClock
@@ -21,7 +22,7 @@ from verzuim_shared.events import (
     Rol,
     ZiekGemeld,
 )
-from verzuim_shared.ids import derived_id, melding_id_for_idempotency_key
+from verzuim_shared.ids import derived_id, melding_id_for_request
 
 
 class GeheugenPublisher:
@@ -47,6 +48,10 @@ class GeheugenIdempotency:
     async def claim(self, soort: str, werkgever_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
         return self.records.setdefault((soort, werkgever_id, key), record)
 
+    def vergeet_alles(self) -> None:
+        """What the KV TTL does after `idempotency_ttl_s`."""
+        self.records.clear()
+
 
 class GeheugenInstellingen:
     def __init__(self) -> None:
@@ -69,10 +74,12 @@ def publisher() -> GeheugenPublisher:
     return GeheugenPublisher()
 
 
-def maak_intake(publisher: GeheugenPublisher, clock: SimulatedClock) -> Intake:
+def maak_intake(
+    publisher: GeheugenPublisher, clock: SimulatedClock, idempotency: GeheugenIdempotency | None = None
+) -> Intake:
     return Intake(
         publisher=publisher,
-        idempotency=GeheugenIdempotency(),
+        idempotency=idempotency or GeheugenIdempotency(),
         instellingen=GeheugenInstellingen(),
         clock=clock,
         standaard_meldtijden=Meldtijden(leidinggevende=time(9, 0), verzuim_support=time(10, 0)),
@@ -131,7 +138,7 @@ async def test_the_same_idempotency_key_gives_the_same_fact(
     clock.set(datetime(2025, 3, 3, 11, 30, tzinfo=UTC))
     second = await intake.meld_ziek(HR, ziekmelding(), "key-1")
     assert first == second
-    assert first.melding_id == melding_id_for_idempotency_key("wg-1", "key-1")
+    assert first.melding_id == melding_id_for_request("wg-1", "key-1", vingerafdruk(ziekmelding()))
     assert len(publisher.events) == 1
 
 
@@ -154,6 +161,65 @@ async def test_the_same_key_with_another_body_is_refused(intake: Intake, publish
     with pytest.raises(IdempotencyKeyHergebruikt, match="key-1"):
         await intake.meld_ziek(HR, ziekmelding(werknemer_id="wn-2"), "key-1")
     assert len(publisher.events) == 1
+
+
+async def test_a_key_reused_after_it_expired_gives_another_request_its_own_melding(clock: SimulatedClock) -> None:
+    """After the TTL the store has forgotten the key. Another ziekmelding under it must not take the first one's id
+    (cases would drop it as a redelivery); a late retry of the first request must still map to the first id."""
+    publisher = GeheugenPublisher()
+    sleutels = GeheugenIdempotency()
+    intake = maak_intake(publisher, clock, sleutels)
+    eerste = await intake.meld_ziek(HR, ziekmelding(), "key-1")
+
+    clock.set(datetime(2025, 3, 5, 11, 0, tzinfo=UTC))
+    sleutels.vergeet_alles()
+    nieuw = ziekmelding(werknemer_id="wn-2", eerste_ziektedag="2025-03-05", gemeld_op="2025-03-05T08:00:00+01:00")
+    andere = await intake.meld_ziek(HR, nieuw, "key-1")
+    assert andere.melding_id != eerste.melding_id
+    assert [e.melding_id for e in publisher.events if isinstance(e, ZiekGemeld)] == [
+        eerste.melding_id,
+        andere.melding_id,
+    ]
+    # within the window the key now belongs to the second request: the first body is refused again
+    with pytest.raises(IdempotencyKeyHergebruikt):
+        await intake.meld_ziek(HR, ziekmelding(), "key-1")
+
+    sleutels.vergeet_alles()
+    laat = await intake.meld_ziek(HR, ziekmelding(), "key-1")
+    assert laat.melding_id == eerste.melding_id
+    assert len(publisher.events) == 2  # the same event id again: a duplicate for JetStream, a redelivery for cases
+
+
+async def test_a_herstel_key_reused_after_it_expired_gets_its_own_herstel_id(clock: SimulatedClock) -> None:
+    publisher = GeheugenPublisher()
+    sleutels = GeheugenIdempotency()
+    intake = maak_intake(publisher, clock, sleutels)
+    herstel = {
+        "werkgever_id": "wg-1",
+        "werknemer_id": "wn-1",
+        "soort": "volledig",
+        "hersteldatum": "2025-03-03",
+        "gemeld_op": "2025-03-03T10:00:00+01:00",
+        "gemeld_door": {"id": "hr-1", "rol": "hr"},
+    }
+    eerste = await intake.meld_herstel(HR, Herstelmelding.model_validate(herstel), "herstel-1")
+    sleutels.vergeet_alles()
+    ander = Herstelmelding.model_validate({**herstel, "werknemer_id": "wn-7"})
+    assert (await intake.meld_herstel(HR, ander, "herstel-1")).herstel_id != eerste.herstel_id
+    sleutels.vergeet_alles()
+    opnieuw = await intake.meld_herstel(HR, Herstelmelding.model_validate(herstel), "herstel-1")
+    assert opnieuw.herstel_id == eerste.herstel_id
+    assert len(publisher.events) == 2
+
+
+def test_the_fingerprint_ignores_key_order_and_defaults_but_not_content() -> None:
+    a = ziekmelding()
+    b = Ziekmelding.model_validate(
+        dict(reversed(list({**a.model_dump(mode="json"), "gemeld_bij": "leidinggevende"}.items())))
+    )
+    assert vingerafdruk(a) == vingerafdruk(b)
+    assert vingerafdruk(a) != vingerafdruk(ziekmelding(arbeidsongeval=True))
+    assert vingerafdruk(a) != vingerafdruk(ziekmelding(werknemer_id="wn-2"))
 
 
 async def test_keys_are_per_werkgever(intake: Intake) -> None:

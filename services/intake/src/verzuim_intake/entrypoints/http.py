@@ -43,8 +43,9 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=200,
-        description="Makes a retry safe: the same key with the same body gives the same answer and one fact; "
-        "the same key with a different body is refused (422). Remembered for 24 hours (configurable).",
+        description="Makes a retry safe: the same key with the same body gives the same answer and one fact, also "
+        "after a long time; the same key with a different body is refused (422) while the key is remembered "
+        "(24 hours, configurable) and is a new melding with an id of its own after that.",
     ),
 ]
 
