@@ -100,6 +100,10 @@ async def ziek_gemeld(nats_url: str, werkgever: str) -> list[Msg]:
     return await in_stream(nats_url, "VERZUIM_INTAKE", "verzuim.intake.v1.ziek-gemeld", werkgever)
 
 
+def msgs_data(msgs: list[Msg]) -> list[bytes]:
+    return [m.data for m in msgs]
+
+
 def assert_problem(response: Any, status: int, slug: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -439,6 +443,40 @@ async def test_the_personeel_sync_publishes_the_right_events_and_a_resync_is_unc
     assert r.json()["ongewijzigd"] == 1
     (afdeling,) = await subjects("afdeling-vastgelegd")
     assert afdeling["leidinggevende_id"] == "lg-1" and afdeling["actor"] == {"id": "hr-1", "rol": "hr"}
+
+
+async def test_an_unchanged_daily_sync_publishes_nothing_on_the_next_day(
+    settings: IntakeSettings, hr: dict[str, str], werkgever: str, nats_url: str
+) -> None:
+    """The HR system sends everyone every morning without geldig_vanaf. Day 2 (another process: the clock is a
+    setting) stores nothing new; a real change on day 2 is one snapshot valid from day 2."""
+    items = medewerkers(3)
+    with TestClient(create_app(settings)) as dag1:
+        assert (
+            dag1.post("/v1/personeel/medewerkers", json={"medewerkers": items}, headers=hr).json()["gepubliceerd"] == 3
+        )
+    dag2_settings = IntakeSettings.model_validate(
+        {**settings.model_dump(), "clock": "simulated:2025-03-04T07:00:00+01:00"}
+    )
+    with TestClient(create_app(dag2_settings)) as dag2:
+        r = dag2.post("/v1/personeel/medewerkers", json={"medewerkers": items}, headers=hr)
+        assert (r.json()["gepubliceerd"], r.json()["ongewijzigd"], r.json()["berichten_ongewijzigd"]) == (0, 3, 6)
+        items[1]["contracturen"] = 24
+        r = dag2.post("/v1/personeel/medewerkers", json={"medewerkers": items}, headers=hr)
+        assert (r.json()["gepubliceerd"], r.json()["berichten_gepubliceerd"]) == (1, 1)
+
+    msgs = await in_stream(
+        nats_url, "VERZUIM_PERSONEEL", "verzuim.personeel.v1.medewerker-gegevens-gewijzigd", werkgever
+    )
+    snapshots = sorted(
+        (p["geldig_vanaf"], p["werknemer_id"], p["contracturen"]) for p in map(json.loads, msgs_data(msgs))
+    )
+    assert snapshots == [
+        (VANDAAG, "wn-0", 32),
+        (VANDAAG, "wn-1", 32),
+        (VANDAAG, "wn-2", 32),
+        ("2025-03-04", "wn-1", 24),
+    ]
 
 
 async def test_an_invalid_item_names_its_index_and_nothing_is_published(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
 import pytest
 from verzuim_intake.application import IdempotencyRecord, Intake, OpgeslagenInstellingen
 from verzuim_intake.domain.commands import Afdeling, Herstelmelding, Medewerker, MeldtijdInstellingen, Ziekmelding
-from verzuim_intake.domain.fouten import GeenToegang, IdempotencyKeyHergebruikt, OngeldigeInvoer
+from verzuim_intake.domain.fouten import (
+    BerichtenbusNietBeschikbaar,
+    GeenToegang,
+    IdempotencyKeyHergebruikt,
+    OngeldigeInvoer,
+)
 from verzuim_intake.domain.identiteit import vingerafdruk
 from verzuim_intake.domain.meldtijd import Meldtijden
 from verzuim_shared.auth import Principal
@@ -53,6 +58,17 @@ class GeheugenIdempotency:
         self.records.clear()
 
 
+class GeheugenPersoneel:
+    def __init__(self) -> None:
+        self.waarden: dict[tuple[str, str, str], str] = {}
+
+    async def lees(self, werkgever_id: str, soort: str, ids: Sequence[str]) -> dict[str, str]:
+        return {i: self.waarden[(werkgever_id, soort, i)] for i in ids if (werkgever_id, soort, i) in self.waarden}
+
+    async def onthoud(self, werkgever_id: str, soort: str, waarden: Mapping[str, str]) -> None:
+        self.waarden.update({(werkgever_id, soort, i): w for i, w in waarden.items()})
+
+
 class GeheugenInstellingen:
     def __init__(self) -> None:
         self.opgeslagen: dict[str, OpgeslagenInstellingen] = {}
@@ -75,12 +91,16 @@ def publisher() -> GeheugenPublisher:
 
 
 def maak_intake(
-    publisher: GeheugenPublisher, clock: SimulatedClock, idempotency: GeheugenIdempotency | None = None
+    publisher: GeheugenPublisher,
+    clock: SimulatedClock,
+    idempotency: GeheugenIdempotency | None = None,
+    personeel: GeheugenPersoneel | None = None,
 ) -> Intake:
     return Intake(
         publisher=publisher,
         idempotency=idempotency or GeheugenIdempotency(),
         instellingen=GeheugenInstellingen(),
+        personeel=personeel or GeheugenPersoneel(),
         clock=clock,
         standaard_meldtijden=Meldtijden(leidinggevende=time(9, 0), verzuim_support=time(10, 0)),
         herstel_max_dagen_vooruit=7,
@@ -302,3 +322,90 @@ async def test_afdelingen_are_deduplicated_by_content(intake: Intake, publisher:
     hernoemd = [Afdeling(afdeling_id="magazijn", naam="Magazijn Noord", leidinggevende_id="lg-1")]
     assert (await intake.leg_afdelingen_vast(HR, hernoemd)).gepubliceerd == 1
     assert len(publisher.events) == 2
+
+
+class EchteJetStream(GeheugenPublisher):
+    """Like JetStream after its dedupe window (24 h): a message id it saw days ago is stored again."""
+
+    async def publish(self, event: Event) -> bool:
+        self.events.append(event)
+        return False
+
+
+async def test_an_unchanged_daily_sync_publishes_nothing_on_the_next_day(clock: SimulatedClock) -> None:
+    publisher = EchteJetStream()
+    intake = maak_intake(publisher, clock)
+    items = [medewerker("wn-1"), medewerker("wn-2", datum_uit_dienst="2025-06-30")]
+    eerste = await intake.synchroniseer_medewerkers(HR, items)
+    assert eerste.berichten_gepubliceerd == 5
+
+    clock.set(datetime(2025, 3, 4, 6, 0, tzinfo=UTC))  # the next morning's sync, same data, no geldig_vanaf
+    tweede = await intake.synchroniseer_medewerkers(HR, items)
+    assert (tweede.gepubliceerd, tweede.ongewijzigd, tweede.berichten_ongewijzigd) == (0, 2, 5)
+    assert len(publisher.events) == 5
+
+    # a real change a day later: one snapshot, valid from that day
+    clock.set(datetime(2025, 3, 5, 6, 0, tzinfo=UTC))
+    derde = await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1", contracturen=24), items[1]])
+    assert (derde.gepubliceerd, derde.berichten_gepubliceerd, derde.berichten_ongewijzigd) == (1, 1, 4)
+    gewijzigd = publisher.events[-1]
+    assert isinstance(gewijzigd, MedewerkerGegevensGewijzigd)
+    assert (gewijzigd.werknemer_id, gewijzigd.contracturen, str(gewijzigd.geldig_vanaf)) == ("wn-1", 24, "2025-03-05")
+
+    # and back on the day after: that is a change too, with its own id
+    clock.set(datetime(2025, 3, 6, 6, 0, tzinfo=UTC))
+    vierde = await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1")])
+    assert vierde.berichten_gepubliceerd == 1
+    terug = publisher.events[-1]
+    assert isinstance(terug, MedewerkerGegevensGewijzigd) and str(terug.geldig_vanaf) == "2025-03-06"
+    assert len({e.event_id for e in publisher.events}) == len(publisher.events) == 7
+
+
+async def test_an_explicit_geldig_vanaf_is_a_change_of_its_own(clock: SimulatedClock) -> None:
+    publisher = EchteJetStream()
+    intake = maak_intake(publisher, clock)
+    await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1", geldig_vanaf="2025-01-01")])
+    clock.set(datetime(2025, 3, 4, 6, 0, tzinfo=UTC))
+    assert (await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1", geldig_vanaf="2025-01-01")])).ongewijzigd
+    # leaving the date out later is no change either: the data are the same
+    assert (await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1")])).ongewijzigd == 1
+    # the same data with another explicit date are published with that date
+    await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1", geldig_vanaf="2025-02-01")])
+    gewijzigd = publisher.events[-1]
+    assert isinstance(gewijzigd, MedewerkerGegevensGewijzigd) and str(gewijzigd.geldig_vanaf) == "2025-02-01"
+    assert len(publisher.events) == 3
+
+
+async def test_a_change_undone_on_the_same_day_is_published_both_ways(
+    intake: Intake, publisher: GeheugenPublisher
+) -> None:
+    """A -> B -> A within JetStream's dedupe window: the last A gets an id of its own (it replaces B), so consumers
+    end with A rather than B."""
+    await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1")])
+    await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1", afdeling_id="kantoor")])
+    terug = await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1")])
+    assert terug.berichten_gepubliceerd == 1
+    snapshots = [e for e in publisher.events if isinstance(e, MedewerkerGegevensGewijzigd)]
+    assert [e.afdeling_id for e in snapshots] == ["magazijn", "kantoor", "magazijn"]
+
+
+async def test_an_unchanged_afdeling_is_not_published_again_on_another_day(clock: SimulatedClock) -> None:
+    publisher = EchteJetStream()
+    intake = maak_intake(publisher, clock)
+    afdelingen = [Afdeling(afdeling_id="magazijn", naam="Magazijn", leidinggevende_id="lg-1")]
+    await intake.leg_afdelingen_vast(HR, afdelingen)
+    clock.set(datetime(2025, 3, 10, 6, 0, tzinfo=UTC))
+    assert (await intake.leg_afdelingen_vast(HR, afdelingen)).ongewijzigd == 1
+    assert len(publisher.events) == 1
+
+
+async def test_a_sync_that_failed_to_publish_is_not_remembered(clock: SimulatedClock) -> None:
+    class Storing(GeheugenPublisher):
+        async def publish_all(self, events: Sequence[Event]) -> list[bool]:
+            raise BerichtenbusNietBeschikbaar("NATS weg")
+
+    geheugen = GeheugenPersoneel()
+    intake = maak_intake(Storing(), clock, personeel=geheugen)
+    with pytest.raises(BerichtenbusNietBeschikbaar):
+        await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1")])
+    assert geheugen.waarden == {}  # the retry publishes everything again

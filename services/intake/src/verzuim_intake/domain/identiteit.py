@@ -64,13 +64,16 @@ def medewerker_in_dienst_id(werkgever_id: str, werknemer_id: str, datum_in_diens
     return derived_id("medewerker-in-dienst", werkgever_id, werknemer_id, datum_in_dienst)
 
 
-def medewerker_gegevens_gewijzigd_id(werkgever_id: str, werknemer_id: str, inhoud: str) -> UUID:
-    return derived_id("medewerker-gegevens-gewijzigd", werkgever_id, werknemer_id, inhoud)
+def medewerker_gegevens_gewijzigd_id(
+    werkgever_id: str, werknemer_id: str, inhoud: str, vorige_event_id: str | None
+) -> UUID:
+    """From the snapshot (content and geldig_vanaf) and the snapshot it replaces (none for the first)."""
+    return derived_id("medewerker-gegevens-gewijzigd", werkgever_id, werknemer_id, inhoud, vorige_event_id or "-")
 
 
 def medewerker_uit_dienst_id(werkgever_id: str, werknemer_id: str, datum_uit_dienst: object) -> UUID:
     return derived_id("medewerker-uit-dienst", werkgever_id, werknemer_id, datum_uit_dienst)
 
 
-def afdeling_vastgelegd_id(werkgever_id: str, inhoud: str) -> UUID:
-    return derived_id("afdeling-vastgelegd", werkgever_id, inhoud)
+def afdeling_vastgelegd_id(werkgever_id: str, inhoud: str, vorige_event_id: str | None) -> UUID:
+    return derived_id("afdeling-vastgelegd", werkgever_id, inhoud, vorige_event_id or "-")
