@@ -44,6 +44,25 @@ def test_run_command_brings_the_seeded_system_up_and_ctrl_c_stops_everything(tmp
             return len(listed) == 4 and report["totaal"] == 4 and len(inbox_items) >= 1
 
         eventually_sync(demo_visible, timeout=60, interval=0.5)
+
+        # the demo werkgever's personeel (3 afdelingen, 20 medewerkers) as reporting sees it, counted per afdeling
+        def personeel_visible() -> bool:
+            afdelingen = httpx.get(f"{urls['reporting']}/v1/rapportages/afdelingen", headers=hr).json()
+            vandaag = afdelingen["vandaag"]
+            cijfers = httpx.get(
+                f"{urls['reporting']}/v1/rapportages/kerncijfers",
+                params={"van": vandaag, "tot": vandaag, "groepering": "afdeling"},
+                headers=hr,
+            ).json()
+            namen = {a["afdeling_id"]: a["naam"] for a in afdelingen["afdelingen"]}
+            per_afdeling = {g["groep"]["id"]: g["aantallen"]["werknemers"] for g in cijfers["groepen"]}
+            return (
+                namen == {"magazijn": "Magazijn", "winkel": "Winkel Centrum", "kantoor": "Kantoor"}
+                and cijfers["totaal"]["aantallen"]["werknemers"] == 20
+                and per_afdeling == {"magazijn": 7, "winkel": 7, "kantoor": 6}
+            )
+
+        eventually_sync(personeel_visible, timeout=60, interval=0.5)
         output = (tmp_path / "up.log").read_text()
         assert "/docs" in output and "TOKEN_HR=" in output and "curl" in output
 
