@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
+from verzuim_devstack.nats import NatsServer
 from verzuim_devstack.stack import SERVICES, SERVICES_WITH_DATABASE
 from verzuim_shared.settings import ServiceSettings
 
@@ -55,6 +57,26 @@ def test_nats_is_configured_to_fsync_every_write() -> None:
     conf = (ROOT / "deploy/nats/nats.conf").read_text()
     assert re.search(r"^\s*sync_interval:\s*always\s*$", conf, re.M)
     assert "/etc/nats/nats.conf" in compose()["services"]["nats"]["command"]
+
+
+def test_the_embedded_nats_server_runs_with_fsync_on_every_write(tmp_path: Path) -> None:
+    """What the running server reports, not what we wrote: /varz shows JetStream's sync_always. A server started
+    without the setting reports false, so the probe tells the two apart."""
+
+    def sync_always(server: NatsServer) -> bool:
+        server.start()
+        try:
+            varz = httpx.get(f"{server.monitor_url}/varz", timeout=10).json()
+        finally:
+            server.stop()
+        return bool(varz["jetstream"]["config"].get("sync_always", False))  # left out when false
+
+    class DefaultSync(NatsServer):
+        def config_text(self) -> str:
+            return super().config_text().replace("  sync_interval: always\n", "")
+
+    assert sync_always(NatsServer(tmp_path / "embedded")) is True
+    assert sync_always(DefaultSync(tmp_path / "default")) is False
 
 
 # --------------------------------------------------------------------------------------------- Kubernetes
