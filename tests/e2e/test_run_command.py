@@ -79,3 +79,30 @@ def test_run_command_brings_the_seeded_system_up_and_ctrl_c_stops_everything(tmp
         if proc.poll() is None:
             proc.kill()
         log.close()
+
+
+@pytest.mark.timeout(180)
+def test_ctrl_c_while_starting_stops_at_once_and_leaves_nothing_running(tmp_path: Path) -> None:
+    """Ctrl-C as soon as the servers are up, while the services are still starting: it must not first finish the
+    start-up (the services, the seed, up to 90 s of waiting for the demo data) but stop everything started so far."""
+    state = tmp_path / "state"
+    exe = Path(sys.executable).parent / "verzuim-dev"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VERZUIM_")}
+    log_path = tmp_path / "up.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([str(exe), "--state-dir", str(state), "up"], stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        eventually_sync(lambda: "  NATS " in log_path.read_text(), timeout=120, interval=0.05)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 130
+        _gone, alive = psutil.wait_procs(children, timeout=30)
+        assert alive == [], f"still running after Ctrl-C: {[p.pid for p in alive]}"
+        output = log_path.read_text()
+        assert "interrupted while starting" in output and "stopped." in output
+        assert "verzuim is up" not in output and "seeding demo data" not in output
+        assert not (state / "pgdata" / "postmaster.pid").exists(), "PostgreSQL still running after Ctrl-C"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        log.close()
