@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import re
 from pathlib import Path
@@ -57,6 +58,34 @@ def test_nats_is_configured_to_fsync_every_write() -> None:
     conf = (ROOT / "deploy/nats/nats.conf").read_text()
     assert re.search(r"^\s*sync_interval:\s*always\s*$", conf, re.M)
     assert "/etc/nats/nats.conf" in compose()["services"]["nats"]["command"]
+
+
+def test_the_docker_build_context_leaves_local_state_out_but_keeps_what_the_dockerfile_copies() -> None:
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+    def ignored(path: str) -> bool:
+        # Docker's rules as far as this file uses them: a pattern matches the path or one of its parent folders
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        return any(
+            fnmatch.fnmatch(prefix, pattern) or fnmatch.fnmatch(prefix, pattern.removeprefix("**/"))
+            for pattern in patterns
+            for prefix in prefixes
+        )
+
+    for local in (".venv/bin/python", ".verzuim/pgdata/PG_VERSION", ".git/HEAD", "shared/src/x/__pycache__/a.pyc"):
+        assert ignored(local), local
+    copied = re.findall(r"^COPY (?!--from)(.+) \S+$", (ROOT / "deploy/Dockerfile").read_text(), re.M)
+    sources = [src for line in copied for src in line.split()]
+    assert sources == ["pyproject.toml", "uv.lock", "shared", "services", "deploy/local"]
+    for source in sources:
+        assert not ignored(source), source
+        assert (ROOT / source).exists()
+    assert not ignored("services/intake/src/verzuim_intake/__main__.py")
 
 
 def test_the_embedded_nats_server_runs_with_fsync_on_every_write(tmp_path: Path) -> None:
