@@ -6,11 +6,15 @@
 
 Both create `.venv` on first use (a virtualenv with uv, then `uv sync` from the committed uv.lock).
 Extra arguments are passed on: `python3 dev.py up --no-seed`, `python3 dev.py test -k intake -x`.
+
+Debian and Ubuntu leave `ensurepip` out of their system Python (it comes with the python3-venv package). Without it
+the virtualenv is made by a `uv` found on the PATH, if there is one; otherwise this says what to install.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -44,11 +48,40 @@ def _version_of(exe: Path) -> str:
         return ""
 
 
+NO_ENSUREPIP = f"""
+This Python ({sys.executable}) cannot make a virtualenv with pip: its `ensurepip` is missing, as on Debian and
+Ubuntu without the python3-venv package. Either
+  - install it:   sudo apt-get install python3-venv   (or python{sys.version_info[0]}.{sys.version_info[1]}-venv)
+  - or put uv on the PATH (https://docs.astral.sh/uv/, e.g. `pipx install uv`),
+and run this command again.
+"""
+
+
+def _system_uv() -> str:
+    found = shutil.which("uv")
+    if found is None:
+        sys.exit(NO_ENSUREPIP)
+    return found
+
+
+def create_environment() -> None:
+    print(f"creating {VENV} ...", flush=True)
+    try:
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        return
+    except subprocess.CalledProcessError:
+        pass  # no ensurepip: the half-made folder goes, and uv makes the virtualenv instead
+    shutil.rmtree(VENV, ignore_errors=True)
+    uv = _system_uv()
+    print(f"no ensurepip in {sys.executable}: making {VENV} with {uv}", flush=True)
+    # --seed puts pip in it, so everything after this is the same as with a virtualenv from ensurepip
+    run([uv, "venv", "--seed", "--quiet", "--python", sys.executable, str(VENV)])
+
+
 def ensure_environment() -> None:
     python = BIN / "python"
     if not python.exists():
-        print(f"creating {VENV} ...", flush=True)
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        create_environment()
     uv = BIN / "uv"
     if UV_VERSION not in _version_of(uv):
         run(

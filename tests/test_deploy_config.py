@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
+from verzuim_devstack.nats import NatsServer
 from verzuim_devstack.stack import SERVICES, SERVICES_WITH_DATABASE
 from verzuim_shared.settings import ServiceSettings
 
@@ -55,6 +58,54 @@ def test_nats_is_configured_to_fsync_every_write() -> None:
     conf = (ROOT / "deploy/nats/nats.conf").read_text()
     assert re.search(r"^\s*sync_interval:\s*always\s*$", conf, re.M)
     assert "/etc/nats/nats.conf" in compose()["services"]["nats"]["command"]
+
+
+def test_the_docker_build_context_leaves_local_state_out_but_keeps_what_the_dockerfile_copies() -> None:
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+    def ignored(path: str) -> bool:
+        # Docker's rules as far as this file uses them: a pattern matches the path or one of its parent folders
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        return any(
+            fnmatch.fnmatch(prefix, pattern) or fnmatch.fnmatch(prefix, pattern.removeprefix("**/"))
+            for pattern in patterns
+            for prefix in prefixes
+        )
+
+    for local in (".venv/bin/python", ".verzuim/pgdata/PG_VERSION", ".git/HEAD", "shared/src/x/__pycache__/a.pyc"):
+        assert ignored(local), local
+    copied = re.findall(r"^COPY (?!--from)(.+) \S+$", (ROOT / "deploy/Dockerfile").read_text(), re.M)
+    sources = [src for line in copied for src in line.split()]
+    assert sources == ["pyproject.toml", "uv.lock", "shared", "services", "deploy/local"]
+    for source in sources:
+        assert not ignored(source), source
+        assert (ROOT / source).exists()
+    assert not ignored("services/intake/src/verzuim_intake/__main__.py")
+
+
+def test_the_embedded_nats_server_runs_with_fsync_on_every_write(tmp_path: Path) -> None:
+    """What the running server reports, not what we wrote: /varz shows JetStream's sync_always. A server started
+    without the setting reports false, so the probe tells the two apart."""
+
+    def sync_always(server: NatsServer) -> bool:
+        server.start()
+        try:
+            varz = httpx.get(f"{server.monitor_url}/varz", timeout=10).json()
+        finally:
+            server.stop()
+        return bool(varz["jetstream"]["config"].get("sync_always", False))  # left out when false
+
+    class DefaultSync(NatsServer):
+        def config_text(self) -> str:
+            return super().config_text().replace("  sync_interval: always\n", "")
+
+    assert sync_always(NatsServer(tmp_path / "embedded")) is True
+    assert sync_always(DefaultSync(tmp_path / "default")) is False
 
 
 # --------------------------------------------------------------------------------------------- Kubernetes

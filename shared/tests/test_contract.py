@@ -15,7 +15,7 @@ from verzuim_shared.events import (
     ZiekGemeld,
     parse_event,
 )
-from verzuim_shared.ids import dossier_id_for_melding, melding_id_for_idempotency_key
+from verzuim_shared.ids import dossier_id_for_melding, melding_id_for_idempotency_key, melding_id_for_request
 from verzuim_shared.subjects import kebab
 
 
@@ -84,3 +84,13 @@ def test_derived_ids_are_deterministic() -> None:
     assert a == melding_id_for_idempotency_key("wg", "key-1")
     assert a != melding_id_for_idempotency_key("wg2", "key-1")
     assert dossier_id_for_melding(a) == dossier_id_for_melding(a)
+
+
+def test_a_melding_id_depends_on_werkgever_key_and_request() -> None:
+    a = melding_id_for_request("wg", "key-1", "f" * 64)
+    assert a == melding_id_for_request("wg", "key-1", "f" * 64)
+    assert a != melding_id_for_request("wg", "key-1", "e" * 64)  # another request under a reused key
+    assert a != melding_id_for_request("wg2", "key-1", "f" * 64)
+    assert a != melding_id_for_request("wg", "key-2", "f" * 64)
+    # no key or werkgever id can be chosen so that two triples join into the same string
+    assert melding_id_for_request("a|b", "c", "f" * 64) != melding_id_for_request("a", "b|c", "f" * 64)

@@ -3,10 +3,12 @@ durable pull consumers with explicit ack, bounded redelivery with back-off, and 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -140,6 +142,50 @@ class Delivery:
 EventHandler = Callable[[Event, Delivery], Awaitable[None]]
 
 
+@dataclass
+class ConsumerProgress:
+    """Which messages of one durable consumer are in their handler in this process, and since when (monotonic).
+
+    FastStream fetches a batch and waits for every handler of it before it fetches again, so one handler that hangs
+    stops this process's consumer altogether; readiness reports that instead of looking healthy."""
+
+    durable: str
+    stall_after_s: float
+    _in_handler: dict[int, float] = field(default_factory=dict)
+    _tokens: itertools.count[int] = field(default_factory=itertools.count)
+
+    def started(self) -> int:
+        token = next(self._tokens)
+        self._in_handler[token] = time.monotonic()
+        return token
+
+    def finished(self, token: int) -> None:
+        self._in_handler.pop(token, None)
+
+    def stalled_for(self) -> float | None:
+        """Seconds the oldest message has been in its handler, when that is longer than `stall_after_s`."""
+        if not self._in_handler:
+            return None
+        waited = time.monotonic() - min(self._in_handler.values())
+        return waited if waited > self.stall_after_s else None
+
+
+_PROGRESS: WeakKeyDictionary[NatsBroker, list[ConsumerProgress]] = WeakKeyDictionary()
+
+
+def stalled_consumers(broker: NatsBroker) -> list[str]:
+    """Readiness: every consumer registered on `broker` with `durable_consumer` whose handler has been busy with one
+    message for longer than the ack wait (the server has given that message to someone else by then)."""
+    problems = []
+    for progress in _PROGRESS.get(broker, []):
+        waited = progress.stalled_for()
+        if waited is not None:
+            problems.append(
+                f"consumer {progress.durable}: no progress, a message has been in its handler for {waited:.0f}s"
+            )
+    return problems
+
+
 def durable_consumer(
     broker: NatsBroker,
     settings: ServiceSettings,
@@ -158,6 +204,8 @@ def durable_consumer(
     max_deliver = max_deliver or settings.consumer_max_deliver
     subjects = list(filter_subjects or [stream.wildcard])
     backoff = settings.consumer_backoff_s
+    progress = ConsumerProgress(durable=durable, stall_after_s=settings.consumer_ack_wait_s)
+    _PROGRESS.setdefault(broker, []).append(progress)
 
     def decorator(handler: EventHandler) -> EventHandler:
         config = ConsumerConfig(
@@ -183,6 +231,13 @@ def durable_consumer(
         )
 
         async def on_message(body: bytes, msg: NatsMessage) -> None:
+            token = progress.started()
+            try:
+                await settle(body, msg)
+            finally:
+                progress.finished(token)
+
+        async def settle(body: bytes, msg: NatsMessage) -> None:
             raw = msg.raw_message
             meta = raw.metadata
             delivery = Delivery(

@@ -16,12 +16,16 @@ from fastapi.responses import JSONResponse
 from faststream.nats import NatsBroker
 
 from verzuim_shared.loops import raise_if_cancelled
-from verzuim_shared.messaging import ensure_consumers, ensure_streams
+from verzuim_shared.messaging import ensure_consumers, ensure_streams, stalled_consumers
+from verzuim_shared.problems import PROBLEM_JSON, ServiceUnavailable, install_problem_handlers
 from verzuim_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[None]]  # raises when not ready
+# A check that takes longer counts as failed: a probe must answer, and e.g. a pool waiting for a database that is down
+# would otherwise hold the answer for its whole connect timeout.
+READINESS_CHECK_TIMEOUT_S = 3.0
 Hook = Callable[[], Awaitable[None]]
 BackgroundTask = Callable[[], Awaitable[None]]
 
@@ -53,8 +57,6 @@ class ServiceSpec:
 
 
 def create_app(spec: ServiceSpec) -> FastAPI:
-    from verzuim_shared.problems import install_problem_handlers
-
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for hook in spec.on_startup:
@@ -78,7 +80,11 @@ def create_app(spec: ServiceSpec) -> FastAPI:
             for t in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await t
-            await spec.broker.stop()
+            try:
+                await spec.broker.stop()
+            except Exception:
+                # e.g. NATS down at shutdown (drain refuses while reconnecting): still run the shutdown hooks
+                log.exception("%s: the NATS connection did not close cleanly", spec.title)
             for hook in spec.on_shutdown:
                 await hook()
             log.info("%s stopped", spec.title)
@@ -94,7 +100,12 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["beheer"], summary="NATS connected and dependencies reachable")
+    @app.get(
+        "/readyz",
+        tags=["beheer"],
+        summary="NATS connected, dependencies reachable, consumers not stuck",
+        responses={503: {"description": "Not ready; problem+json naming each part that is down in `problems`"}},
+    )
     async def readyz() -> JSONResponse:
         problems: list[str] = []
         if not app.state.ready:
@@ -105,17 +116,28 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         except Exception:
             problems.append("nats: not connected")
         for check in spec.readiness:
+            name = getattr(check, "__name__", "check")
             try:
-                await check()
+                async with asyncio.timeout(READINESS_CHECK_TIMEOUT_S):
+                    await check()
+            except TimeoutError:
+                problems.append(f"{name}: no answer within {READINESS_CHECK_TIMEOUT_S:.0f}s")
             except Exception as exc:
-                problems.append(f"{getattr(check, '__name__', 'check')}: {exc}")
+                problems.append(f"{name}: {exc or type(exc).__name__}")
+        problems.extend(stalled_consumers(spec.broker))
         if problems:
-            return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
+            problem = NotReady("Deze service neemt nu geen verkeer aan: " + "; ".join(problems), problems=problems)
+            return JSONResponse(problem.body("/readyz"), status_code=problem.status, media_type=PROBLEM_JSON)
         return JSONResponse({"status": "ready"})
 
     for router in spec.routers:
         app.include_router(router)
     return app
+
+
+class NotReady(ServiceUnavailable):
+    title = "Niet gereed"
+    type_slug = "niet-gereed"
 
 
 async def _supervised(task: BackgroundTask) -> None:

@@ -52,7 +52,8 @@ def _tokens(secret: str) -> dict[str, tuple[str, str, str]]:
 
 
 def _wait_for_demo(stack: LocalStack, token: str, expected: int, timeout: float = 90.0) -> None:
-    """Wait until the demo meldingen have travelled through the system (dossiers in cases, counted in reporting)."""
+    """Wait until the demo meldingen have travelled through the system (dossiers in cases, counted in reporting).
+    Ctrl-C interrupts it at once (cmd_up raises KeyboardInterrupt while starting)."""
     headers = {"Authorization": f"Bearer {token}"}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -86,9 +87,16 @@ def cmd_up(args: argparse.Namespace) -> int:
         fixed_ports=True,
     )
     stop = threading.Event()
+    starting = threading.Event()
+    starting.set()
 
     def on_signal(signum: int, _frame: object) -> None:
         stop.set()
+        if starting.is_set():
+            # Still starting (a server, a service's readiness, the seed or the wait for the demo data): interrupt
+            # that at once rather than finishing the start-up first. The finally below stops what was started.
+            starting.clear()
+            raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -125,6 +133,7 @@ def cmd_up(args: argparse.Namespace) -> int:
                 indent=2,
             )
         )
+        starting.clear()
         print("verzuim is up. Press Ctrl-C to stop everything.", flush=True)
         while not stop.is_set():
             for name, svc in stack.services.items():
@@ -135,7 +144,11 @@ def cmd_up(args: argparse.Namespace) -> int:
                     svc.start()
             stop.wait(1.0)
         return 0
+    except KeyboardInterrupt:
+        print("\ninterrupted while starting", flush=True)
+        return 130
     finally:
+        starting.clear()  # a second Ctrl-C must not interrupt the stopping
         print("\nstopping ...", flush=True)
         (state_dir / "stack.json").unlink(missing_ok=True)
         stack.stop()

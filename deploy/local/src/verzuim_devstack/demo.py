@@ -91,13 +91,15 @@ def medewerkers(today: date) -> list[dict[str, Any]]:
 
 
 def ziekmeldingen(today: date, now: datetime) -> list[dict[str, Any]]:
-    """Today's meldingen (one on time, one after the cut-off) and two migrated from an earlier system."""
+    """One melding today on time, one yesterday after that day's cut-off (so the demo always shows a late melding,
+    whatever the hour it is seeded), and two migrated from an earlier system."""
 
     def at(day: date, hh: int, mm: int) -> str:
         return datetime.combine(day, time(hh, mm), tzinfo=NL).isoformat()
 
+    yesterday = today - timedelta(days=1)
+    # never later than now: a gemeld_op in the future is refused
     today_early = min(now.astimezone(NL), datetime.combine(today, time(8, 15), tzinfo=NL))
-    today_late = min(now.astimezone(NL), datetime.combine(today, time(10, 40), tzinfo=NL))
     base = {
         "bereikbaarheid": {"telefoon": "06 1234 5678"},
         "vangnet_van_toepassing": False,
@@ -116,8 +118,8 @@ def ziekmeldingen(today: date, now: datetime) -> list[dict[str, Any]]:
         {
             **base,
             "werknemer_id": "wn-05",
-            "eerste_ziektedag": today.isoformat(),
-            "gemeld_op": today_late.isoformat(),
+            "eerste_ziektedag": yesterday.isoformat(),
+            "gemeld_op": at(yesterday, 10, 40),
             "gemeld_door": {"id": "wn-05", "rol": "werknemer"},
             "verwachte_duur_dagen": 5,
         },

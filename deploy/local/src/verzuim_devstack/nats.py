@@ -32,8 +32,13 @@ class NatsServer:
     def url(self) -> str:
         return f"nats://{self.host}:{self.port}"
 
+    @property
+    def monitor_url(self) -> str:
+        """The HTTP monitoring endpoint (/varz, /jsz): shows the configuration the server actually runs with."""
+        return f"http://{self.host}:{self.monitor_port}"
+
     def config_text(self) -> str:
-        # sync_interval: always -- an acknowledged publish is on disk (see docs/adr/0004-nats-fsync.md).
+        # sync_interval: always -- an acknowledged publish is on disk (see docs/adr/0004-nats-fsync-always.md).
         return (
             f"listen: {self.host}:{self.port}\n"
             f"http: {self.host}:{self.monitor_port}\n"

@@ -96,11 +96,14 @@ class LocalStack:
 
     def start_infrastructure(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        # Each server is known to the stack before it starts, so stop() also stops one whose start was interrupted.
         if self.database_admin_url is None:
-            self.postgres = EmbeddedPostgres(self.state_dir / "pgdata").start()
+            self.postgres = EmbeddedPostgres(self.state_dir / "pgdata")
+            self.postgres.start()
             self.database_admin_url = self.postgres.admin_url
         if self.nats_url is None:
-            self.nats = NatsServer(self.state_dir / "nats").start()
+            self.nats = NatsServer(self.state_dir / "nats")
+            self.nats.start()
             self.nats_url = self.nats.url
         if self.jwt_secret is None:
             secret_file = self.state_dir / "jwt-secret"

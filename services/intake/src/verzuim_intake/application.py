@@ -5,13 +5,13 @@ The application talks to NATS only through the ports below, so its rules can be 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel
 from verzuim_shared.auth import Principal
 from verzuim_shared.clock import Clock, today_nl
 from verzuim_shared.events import (
@@ -76,6 +76,18 @@ class IdempotencyStore(Protocol):
         ...
 
 
+class PersoneelGeheugen(Protocol):
+    """What the HR sync last published per medewerker or afdeling (`soort`), as an opaque string per id. Without it
+    an unchanged daily sync would publish a new snapshot of everyone every day once JetStream's dedupe window ended
+    (streams keep history forever)."""
+
+    async def lees(self, werkgever_id: str, soort: str, ids: Sequence[str]) -> dict[str, str]:
+        """The remembered value of each id that has one."""
+        ...
+
+    async def onthoud(self, werkgever_id: str, soort: str, waarden: Mapping[str, str]) -> None: ...
+
+
 class InstellingenStore(Protocol):
     async def get(self, werkgever_id: str) -> OpgeslagenInstellingen | None: ...
 
@@ -127,6 +139,7 @@ class Intake:
         publisher: Publisher,
         idempotency: IdempotencyStore,
         instellingen: InstellingenStore,
+        personeel: PersoneelGeheugen,
         clock: Clock,
         standaard_meldtijden: Meldtijden,
         herstel_max_dagen_vooruit: int,
@@ -134,6 +147,7 @@ class Intake:
         self._publisher = publisher
         self._idempotency = idempotency
         self._instellingen = instellingen
+        self._personeel = personeel
         self._clock = clock
         self._standaard = standaard_meldtijden
         self._herstel_max_dagen_vooruit = herstel_max_dagen_vooruit
@@ -148,10 +162,11 @@ class Intake:
         nu = self._clock.now()
         _geen_fouten(regels.ziekmelding_fouten(melding, nu))
 
+        vingerafdruk = identiteit.vingerafdruk(melding)
         if idempotency_key is None:
             melding_id = new_id()
         else:
-            melding_id = identiteit.melding_id_for_idempotency_key(melding.werkgever_id, idempotency_key)
+            melding_id = identiteit.melding_id_for_request(melding.werkgever_id, idempotency_key, vingerafdruk)
         meldtijden = (await self.instellingen(melding.werkgever_id)).meldtijden
         grens = meldtijd_grens(melding.eerste_ziektedag, melding.gemeld_bij, meldtijden)
         event = ZiekGemeld(
@@ -176,7 +191,7 @@ class Intake:
             na_meldtijd=is_na_meldtijd(melding.gemeld_op, grens),
         )
         if idempotency_key is not None:
-            event = await self._eenmalig("ziekmelding", melding.werkgever_id, idempotency_key, melding, event)
+            event = await self._eenmalig("ziekmelding", melding.werkgever_id, idempotency_key, vingerafdruk, event)
         await self._publisher.publish(event)
         return ZiekmeldingOntvangen(
             melding_id=event.melding_id, na_meldtijd=event.na_meldtijd, meldtijd_grens=event.meldtijd_grens
@@ -192,10 +207,11 @@ class Intake:
         nu = self._clock.now()
         _geen_fouten(regels.herstelmelding_fouten(melding, nu, self._herstel_max_dagen_vooruit))
 
+        vingerafdruk = identiteit.vingerafdruk(melding)
         if idempotency_key is None:
             herstel_id = new_id()
         else:
-            herstel_id = identiteit.herstel_id_for_idempotency_key(melding.werkgever_id, idempotency_key)
+            herstel_id = identiteit.herstel_id_for_request(melding.werkgever_id, idempotency_key, vingerafdruk)
         event = HerstelGemeld(
             event_id=identiteit.herstel_gemeld_id(herstel_id),
             werkgever_id=melding.werkgever_id,
@@ -211,7 +227,7 @@ class Intake:
             gemeld_door=melding.gemeld_door,
         )
         if idempotency_key is not None:
-            event = await self._eenmalig("herstelmelding", melding.werkgever_id, idempotency_key, melding, event)
+            event = await self._eenmalig("herstelmelding", melding.werkgever_id, idempotency_key, vingerafdruk, event)
         await self._publisher.publish(event)
         return HerstelmeldingOntvangen(herstel_id=event.herstel_id)
 
@@ -221,27 +237,46 @@ class Intake:
         _geen_fouten(regels.medewerkers_fouten(medewerkers))
         nu = self._clock.now()
         vandaag = today_nl(self._clock)
-        per_item = [self._medewerker_events(principal, m, nu, vandaag) for m in medewerkers]
-        return await self._publiceer_per_item(per_item)
+        werkgever = principal.werkgever_id
+        vorig = await self._personeel.lees(werkgever, "medewerker", [m.werknemer_id for m in medewerkers])
+        per_item: list[tuple[list[Event], int]] = []
+        nieuw: dict[str, str] = {}
+        for m in medewerkers:
+            events, toestand = self._medewerker_events(principal, m, nu, vandaag, vorig.get(m.werknemer_id))
+            per_item.append((events, 2 if m.datum_uit_dienst is None else 3))
+            if toestand != vorig.get(m.werknemer_id):
+                nieuw[m.werknemer_id] = toestand
+        resultaat = await self._publiceer_per_item(per_item)
+        # Remembered only once JetStream has acked every message: after a failure the retry publishes them again.
+        await self._personeel.onthoud(werkgever, "medewerker", nieuw)
+        return resultaat
 
     async def leg_afdelingen_vast(self, principal: Principal, afdelingen: Sequence[Afdeling]) -> SyncResultaat:
         _geen_fouten(regels.afdelingen_fouten(afdelingen))
         nu = self._clock.now()
-        per_item: list[list[Event]] = []
+        werkgever = principal.werkgever_id
+        vorig = await self._personeel.lees(werkgever, "afdeling", [a.afdeling_id for a in afdelingen])
+        per_item: list[tuple[list[Event], int]] = []
+        nieuw: dict[str, str] = {}
         for afdeling in afdelingen:
             inhoud = identiteit.inhoud_hash(afdeling.model_dump(mode="json"))
-            per_item.append(
-                [
-                    AfdelingVastgelegd(
-                        event_id=identiteit.afdeling_vastgelegd_id(principal.werkgever_id, inhoud),
-                        werkgever_id=principal.werkgever_id,
-                        geregistreerd_op=nu,
-                        actor=principal.as_actor(),
-                        **afdeling.model_dump(),
-                    )
-                ]
+            vorige = _toestand(vorig.get(afdeling.afdeling_id))
+            if vorige.get("inhoud") == inhoud:
+                per_item.append(([], 1))
+                continue
+            event_id = identiteit.afdeling_vastgelegd_id(werkgever, inhoud, vorige.get("event"))
+            vastgelegd = AfdelingVastgelegd(
+                event_id=event_id,
+                werkgever_id=werkgever,
+                geregistreerd_op=nu,
+                actor=principal.as_actor(),
+                **afdeling.model_dump(),
             )
-        return await self._publiceer_per_item(per_item)
+            per_item.append(([vastgelegd], 1))
+            nieuw[afdeling.afdeling_id] = json.dumps({"inhoud": inhoud, "event": str(event_id)}, sort_keys=True)
+        resultaat = await self._publiceer_per_item(per_item)
+        await self._personeel.onthoud(werkgever, "afdeling", nieuw)
+        return resultaat
 
     # ---- werkgever instellingen
 
@@ -279,10 +314,13 @@ class Intake:
 
     # ---- helpers
 
-    async def _eenmalig(self, soort: str, werkgever_id: str, key: str, request: BaseModel, event: E) -> E:
+    async def _eenmalig(self, soort: str, werkgever_id: str, key: str, vingerafdruk: str, event: E) -> E:
         """With an Idempotency-Key the first request's fact is remembered and every retry publishes exactly that
-        fact again (same Nats-Msg-Id, so JetStream keeps one); a different body under the same key is refused."""
-        record = IdempotencyRecord(vingerafdruk=identiteit.vingerafdruk(request), event_json=event.model_dump_json())
+        fact again (same Nats-Msg-Id, so JetStream keeps one); a different body under the same key is refused.
+
+        Once the key has expired (`idempotency_ttl_s`) the store has forgotten it: a retry of the same request then
+        gets the same id again (it is derived from key and fingerprint), and a different request gets its own."""
+        record = IdempotencyRecord(vingerafdruk=vingerafdruk, event_json=event.model_dump_json())
         opgeslagen = await self._idempotency.claim(soort, werkgever_id, key, record)
         if opgeslagen.vingerafdruk != record.vingerafdruk:
             raise IdempotencyKeyHergebruikt(
@@ -291,9 +329,16 @@ class Intake:
             )
         return type(event).model_validate_json(opgeslagen.event_json)
 
-    def _medewerker_events(self, principal: Principal, m: Medewerker, nu: datetime, vandaag: date) -> list[Event]:
+    def _medewerker_events(
+        self, principal: Principal, m: Medewerker, nu: datetime, vandaag: date, vorig: str | None
+    ) -> tuple[list[Event], str]:
+        """The messages this medewerker needs, given what was published for him before, and what to remember.
+
+        The snapshot is compared without its `geldig_vanaf` when the HR system leaves that out: it then defaults to
+        today, and an unchanged medewerker would otherwise be a new snapshot every day."""
         werkgever = principal.werkgever_id
         actor = principal.as_actor()
+        vorige = _toestand(vorig)
         gegevens: dict[str, Any] = {
             "naam": m.naam,
             "email": m.email,
@@ -302,56 +347,95 @@ class Intake:
             "voltijduren": m.voltijduren,
             "leidinggevende_id": m.leidinggevende_id,
         }
-        geldig_vanaf = regels.geldig_vanaf(m, vandaag)
-        inhoud = identiteit.inhoud_hash({"werknemer_id": m.werknemer_id, "geldig_vanaf": str(geldig_vanaf), **gegevens})
-        events: list[Event] = [
-            MedewerkerInDienst(
-                event_id=identiteit.medewerker_in_dienst_id(werkgever, m.werknemer_id, m.datum_in_dienst),
-                werkgever_id=werkgever,
-                geregistreerd_op=nu,
-                actor=actor,
-                werknemer_id=m.werknemer_id,
-                datum_in_dienst=m.datum_in_dienst,
-                **gegevens,
-            ),
-            MedewerkerGegevensGewijzigd(
-                event_id=identiteit.medewerker_gegevens_gewijzigd_id(werkgever, m.werknemer_id, inhoud),
-                werkgever_id=werkgever,
-                geregistreerd_op=nu,
-                actor=actor,
-                werknemer_id=m.werknemer_id,
-                geldig_vanaf=geldig_vanaf,
-                **gegevens,
-            ),
-        ]
-        if m.datum_uit_dienst is not None:
+        inhoud = identiteit.inhoud_hash({"werknemer_id": m.werknemer_id, **gegevens})
+        events: list[Event] = []
+
+        in_dienst_id = identiteit.medewerker_in_dienst_id(werkgever, m.werknemer_id, m.datum_in_dienst)
+        if vorige.get("in_dienst") != str(in_dienst_id):
             events.append(
-                MedewerkerUitDienst(
-                    event_id=identiteit.medewerker_uit_dienst_id(werkgever, m.werknemer_id, m.datum_uit_dienst),
+                MedewerkerInDienst(
+                    event_id=in_dienst_id,
                     werkgever_id=werkgever,
                     geregistreerd_op=nu,
                     actor=actor,
                     werknemer_id=m.werknemer_id,
-                    datum_uit_dienst=m.datum_uit_dienst,
+                    datum_in_dienst=m.datum_in_dienst,
+                    **gegevens,
                 )
             )
-        return events
 
-    async def _publiceer_per_item(self, per_item: list[list[Event]]) -> SyncResultaat:
-        alle = [event for events in per_item for event in events]
+        ongewijzigd = vorige.get("gegevens") == inhoud and (
+            m.geldig_vanaf is None or vorige.get("geldig_vanaf") == m.geldig_vanaf.isoformat()
+        )
+        if ongewijzigd:
+            gegevens_event, geldig_vanaf = vorige.get("gegevens_event"), vorige.get("geldig_vanaf")
+        else:
+            datum = regels.geldig_vanaf(m, vandaag)
+            # The id also names the snapshot this one replaces, so A -> B -> A on one day is three messages, while a
+            # retry (which still sees the same previous snapshot) gets the same id and JetStream keeps one.
+            event_id = identiteit.medewerker_gegevens_gewijzigd_id(
+                werkgever, m.werknemer_id, f"{inhoud}|{datum.isoformat()}", vorige.get("gegevens_event")
+            )
+            events.append(
+                MedewerkerGegevensGewijzigd(
+                    event_id=event_id,
+                    werkgever_id=werkgever,
+                    geregistreerd_op=nu,
+                    actor=actor,
+                    werknemer_id=m.werknemer_id,
+                    geldig_vanaf=datum,
+                    **gegevens,
+                )
+            )
+            gegevens_event, geldig_vanaf = str(event_id), datum.isoformat()
+
+        uit_dienst = vorige.get("uit_dienst")
+        if m.datum_uit_dienst is not None:
+            uit_dienst_id = identiteit.medewerker_uit_dienst_id(werkgever, m.werknemer_id, m.datum_uit_dienst)
+            if uit_dienst != str(uit_dienst_id):
+                events.append(
+                    MedewerkerUitDienst(
+                        event_id=uit_dienst_id,
+                        werkgever_id=werkgever,
+                        geregistreerd_op=nu,
+                        actor=actor,
+                        werknemer_id=m.werknemer_id,
+                        datum_uit_dienst=m.datum_uit_dienst,
+                    )
+                )
+            uit_dienst = str(uit_dienst_id)
+
+        toestand = {
+            "in_dienst": str(in_dienst_id),
+            "gegevens": inhoud,
+            "gegevens_event": gegevens_event,
+            "geldig_vanaf": geldig_vanaf,
+            "uit_dienst": uit_dienst,
+        }
+        return events, json.dumps(toestand, sort_keys=True)
+
+    async def _publiceer_per_item(self, per_item: list[tuple[list[Event], int]]) -> SyncResultaat:
+        """Publish what each item needs; per item its messages and how many messages the item yields in full.
+
+        An item is ongewijzigd when none of its messages is new: not needed (remembered as published) or reported as
+        a duplicate by JetStream. The messages an item did not need count as ongewijzigd, so the two message counts
+        add up to what publishing every message again would have sent."""
+        alle = [event for events, _ in per_item for event in events]
         duplicaten = iter(await self._publisher.publish_all(alle))
         gepubliceerd = 0
+        berichten_gepubliceerd = 0
         berichten_ongewijzigd = 0
-        for events in per_item:
-            flags = [next(duplicaten) for _ in events]
-            berichten_ongewijzigd += sum(flags)
-            if not all(flags):
+        for events, berichten in per_item:
+            nieuw = sum(not next(duplicaten) for _ in events)
+            berichten_gepubliceerd += nieuw
+            berichten_ongewijzigd += berichten - nieuw
+            if nieuw:
                 gepubliceerd += 1
         return SyncResultaat(
             ontvangen=len(per_item),
             gepubliceerd=gepubliceerd,
             ongewijzigd=len(per_item) - gepubliceerd,
-            berichten_gepubliceerd=len(alle) - berichten_ongewijzigd,
+            berichten_gepubliceerd=berichten_gepubliceerd,
             berichten_ongewijzigd=berichten_ongewijzigd,
         )
 
@@ -377,6 +461,10 @@ def _werknemer_meldt_zichzelf(principal: Principal, werknemer_id: str, gemeld_do
         raise GeenToegang(
             f"Als werknemer meld je zelf: gemeld_door moet {{id: '{principal.id}', rol: 'werknemer'}} zijn."
         )
+
+
+def _toestand(opgeslagen: str | None) -> dict[str, Any]:
+    return dict(json.loads(opgeslagen)) if opgeslagen else {}
 
 
 def _geen_fouten(fouten: list[Fout]) -> None:

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from verzuim_shared.service import ServiceSpec, make_broker
 from verzuim_shared.service import create_app as create_service_app
 
-from verzuim_intake.adapters.kv import KvBuckets, NatsIdempotencyStore, NatsInstellingenStore
+from verzuim_intake.adapters.kv import KvBuckets, NatsIdempotencyStore, NatsInstellingenStore, NatsPersoneelGeheugen
 from verzuim_intake.adapters.publisher import JetStreamPublisher
 from verzuim_intake.application import Intake
 from verzuim_intake.domain.meldtijd import Meldtijden
@@ -36,6 +36,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         ),
         idempotency=NatsIdempotencyStore(buckets),
         instellingen=NatsInstellingenStore(buckets),
+        personeel=NatsPersoneelGeheugen(buckets, concurrency=settings.publish_concurrency),
         clock=settings.clock_impl,
         standaard_meldtijden=Meldtijden(
             leidinggevende=settings.meldtijd_leidinggevende, verzuim_support=settings.meldtijd_verzuim_support

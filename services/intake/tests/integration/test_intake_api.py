@@ -13,9 +13,13 @@ from fastapi.testclient import TestClient
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import SecretStr
+from verzuim_devstack.testing import eventually
+from verzuim_intake.adapters.kv import IDEMPOTENCY_BUCKET
 from verzuim_intake.bootstrap import create_app
+from verzuim_intake.domain.commands import Ziekmelding
+from verzuim_intake.domain.identiteit import vingerafdruk
 from verzuim_intake.settings import IntakeSettings
-from verzuim_shared.ids import melding_id_for_idempotency_key
+from verzuim_shared.ids import melding_id_for_request
 
 VANDAAG = "2025-03-03"  # the service runs on a simulated clock: Monday 3 March 2025, 12:00 in the Netherlands
 PROBLEMEN = "https://verzuim.example/problemen/"
@@ -96,6 +100,10 @@ async def ziek_gemeld(nats_url: str, werkgever: str) -> list[Msg]:
     return await in_stream(nats_url, "VERZUIM_INTAKE", "verzuim.intake.v1.ziek-gemeld", werkgever)
 
 
+def msgs_data(msgs: list[Msg]) -> list[bytes]:
+    return [m.data for m in msgs]
+
+
 def assert_problem(response: Any, status: int, slug: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -143,7 +151,8 @@ async def test_the_same_idempotency_key_twice_stores_one_message(
     second = client.post("/v1/ziekmeldingen", json=ziekmelding(werkgever), headers=headers)
     assert first.status_code == second.status_code == 202
     assert first.json() == second.json()
-    assert first.json()["melding_id"] == str(melding_id_for_idempotency_key(werkgever, "melding-0001"))
+    fingerprint = vingerafdruk(Ziekmelding.model_validate(ziekmelding(werkgever)))
+    assert first.json()["melding_id"] == str(melding_id_for_request(werkgever, "melding-0001", fingerprint))
     assert len(await ziek_gemeld(nats_url, werkgever)) == 1
 
 
@@ -157,6 +166,47 @@ async def test_the_same_key_with_another_body_is_refused(
     assert "melding-0002" in problem["detail"]
     (msg,) = await ziek_gemeld(nats_url, werkgever)
     assert json.loads(msg.data)["werknemer_id"] == "wn-1"
+
+
+async def test_a_key_reused_after_its_ttl_never_hands_another_melding_the_old_id(
+    settings: IntakeSettings, hr: dict[str, str], werkgever: str, own_nats_url: str
+) -> None:
+    """The key is remembered for `idempotency_ttl_s` only (1 s here, on a server of its own so the shared bucket keeps
+    its TTL). Afterwards a different ziekmelding under the same key gets a melding id of its own (before the fix it
+    got the old id, and cases dropped it as a redelivery), and a late retry of the first one gets the first id."""
+    kort = settings.model_copy(update={"nats_url": own_nats_url, "idempotency_ttl_s": 1.0})
+    headers = {**hr, "Idempotency-Key": "hr-systeem-42"}
+    eerste_body = ziekmelding(werkgever)
+    andere_body = ziekmelding(werkgever, "wn-2")
+
+    async def vergeten() -> bool:
+        nc = await nats.connect(own_nats_url)
+        try:
+            kv = await nc.jetstream().key_value(IDEMPOTENCY_BUCKET)
+            return (await kv.status()).values == 0
+        finally:
+            await nc.close()
+
+    with TestClient(create_app(kort)) as client:
+        eerste = client.post("/v1/ziekmeldingen", json=eerste_body, headers=headers)
+        assert eerste.status_code == 202, eerste.text
+        # within the TTL the key is bound to the first body
+        assert_problem(client.post("/v1/ziekmeldingen", json=andere_body, headers=headers), 422)
+
+        await eventually(vergeten, timeout=30, interval=0.2)
+        andere = client.post("/v1/ziekmeldingen", json=andere_body, headers=headers)
+        assert andere.status_code == 202, andere.text
+        assert andere.json()["melding_id"] != eerste.json()["melding_id"]
+
+        await eventually(vergeten, timeout=30, interval=0.2)
+        laat = client.post("/v1/ziekmeldingen", json=eerste_body, headers=headers)
+        assert laat.json()["melding_id"] == eerste.json()["melding_id"]
+
+    payloads = [json.loads(m.data) for m in await ziek_gemeld(own_nats_url, werkgever)]
+    assert [(p["melding_id"], p["werknemer_id"]) for p in payloads] == [
+        (eerste.json()["melding_id"], "wn-1"),
+        (andere.json()["melding_id"], "wn-2"),
+    ]  # the late retry carried the first event id: JetStream kept one
 
 
 async def test_medical_data_is_refused_with_the_reason_and_nothing_is_published(
@@ -393,6 +443,40 @@ async def test_the_personeel_sync_publishes_the_right_events_and_a_resync_is_unc
     assert r.json()["ongewijzigd"] == 1
     (afdeling,) = await subjects("afdeling-vastgelegd")
     assert afdeling["leidinggevende_id"] == "lg-1" and afdeling["actor"] == {"id": "hr-1", "rol": "hr"}
+
+
+async def test_an_unchanged_daily_sync_publishes_nothing_on_the_next_day(
+    settings: IntakeSettings, hr: dict[str, str], werkgever: str, nats_url: str
+) -> None:
+    """The HR system sends everyone every morning without geldig_vanaf. Day 2 (another process: the clock is a
+    setting) stores nothing new; a real change on day 2 is one snapshot valid from day 2."""
+    items = medewerkers(3)
+    with TestClient(create_app(settings)) as dag1:
+        assert (
+            dag1.post("/v1/personeel/medewerkers", json={"medewerkers": items}, headers=hr).json()["gepubliceerd"] == 3
+        )
+    dag2_settings = IntakeSettings.model_validate(
+        {**settings.model_dump(), "clock": "simulated:2025-03-04T07:00:00+01:00"}
+    )
+    with TestClient(create_app(dag2_settings)) as dag2:
+        r = dag2.post("/v1/personeel/medewerkers", json={"medewerkers": items}, headers=hr)
+        assert (r.json()["gepubliceerd"], r.json()["ongewijzigd"], r.json()["berichten_ongewijzigd"]) == (0, 3, 6)
+        items[1]["contracturen"] = 24
+        r = dag2.post("/v1/personeel/medewerkers", json={"medewerkers": items}, headers=hr)
+        assert (r.json()["gepubliceerd"], r.json()["berichten_gepubliceerd"]) == (1, 1)
+
+    msgs = await in_stream(
+        nats_url, "VERZUIM_PERSONEEL", "verzuim.personeel.v1.medewerker-gegevens-gewijzigd", werkgever
+    )
+    snapshots = sorted(
+        (p["geldig_vanaf"], p["werknemer_id"], p["contracturen"]) for p in map(json.loads, msgs_data(msgs))
+    )
+    assert snapshots == [
+        (VANDAAG, "wn-0", 32),
+        (VANDAAG, "wn-1", 32),
+        (VANDAAG, "wn-2", 32),
+        ("2025-03-04", "wn-1", 24),
+    ]
 
 
 async def test_an_invalid_item_names_its_index_and_nothing_is_published(

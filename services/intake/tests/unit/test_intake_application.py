@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
 import pytest
 from verzuim_intake.application import IdempotencyRecord, Intake, OpgeslagenInstellingen
-from verzuim_intake.domain.commands import Afdeling, Medewerker, MeldtijdInstellingen, Ziekmelding
-from verzuim_intake.domain.fouten import GeenToegang, IdempotencyKeyHergebruikt, OngeldigeInvoer
+from verzuim_intake.domain.commands import Afdeling, Herstelmelding, Medewerker, MeldtijdInstellingen, Ziekmelding
+from verzuim_intake.domain.fouten import (
+    BerichtenbusNietBeschikbaar,
+    GeenToegang,
+    IdempotencyKeyHergebruikt,
+    OngeldigeInvoer,
+)
+from verzuim_intake.domain.identiteit import vingerafdruk
 from verzuim_intake.domain.meldtijd import Meldtijden
 from verzuim_shared.auth import Principal
 from verzuim_shared.clock import SimulatedClock
@@ -21,7 +27,7 @@ from verzuim_shared.events import (
     Rol,
     ZiekGemeld,
 )
-from verzuim_shared.ids import derived_id, melding_id_for_idempotency_key
+from verzuim_shared.ids import derived_id, melding_id_for_request
 
 
 class GeheugenPublisher:
@@ -47,6 +53,21 @@ class GeheugenIdempotency:
     async def claim(self, soort: str, werkgever_id: str, key: str, record: IdempotencyRecord) -> IdempotencyRecord:
         return self.records.setdefault((soort, werkgever_id, key), record)
 
+    def vergeet_alles(self) -> None:
+        """What the KV TTL does after `idempotency_ttl_s`."""
+        self.records.clear()
+
+
+class GeheugenPersoneel:
+    def __init__(self) -> None:
+        self.waarden: dict[tuple[str, str, str], str] = {}
+
+    async def lees(self, werkgever_id: str, soort: str, ids: Sequence[str]) -> dict[str, str]:
+        return {i: self.waarden[(werkgever_id, soort, i)] for i in ids if (werkgever_id, soort, i) in self.waarden}
+
+    async def onthoud(self, werkgever_id: str, soort: str, waarden: Mapping[str, str]) -> None:
+        self.waarden.update({(werkgever_id, soort, i): w for i, w in waarden.items()})
+
 
 class GeheugenInstellingen:
     def __init__(self) -> None:
@@ -69,11 +90,17 @@ def publisher() -> GeheugenPublisher:
     return GeheugenPublisher()
 
 
-def maak_intake(publisher: GeheugenPublisher, clock: SimulatedClock) -> Intake:
+def maak_intake(
+    publisher: GeheugenPublisher,
+    clock: SimulatedClock,
+    idempotency: GeheugenIdempotency | None = None,
+    personeel: GeheugenPersoneel | None = None,
+) -> Intake:
     return Intake(
         publisher=publisher,
-        idempotency=GeheugenIdempotency(),
+        idempotency=idempotency or GeheugenIdempotency(),
         instellingen=GeheugenInstellingen(),
+        personeel=personeel or GeheugenPersoneel(),
         clock=clock,
         standaard_meldtijden=Meldtijden(leidinggevende=time(9, 0), verzuim_support=time(10, 0)),
         herstel_max_dagen_vooruit=7,
@@ -131,7 +158,7 @@ async def test_the_same_idempotency_key_gives_the_same_fact(
     clock.set(datetime(2025, 3, 3, 11, 30, tzinfo=UTC))
     second = await intake.meld_ziek(HR, ziekmelding(), "key-1")
     assert first == second
-    assert first.melding_id == melding_id_for_idempotency_key("wg-1", "key-1")
+    assert first.melding_id == melding_id_for_request("wg-1", "key-1", vingerafdruk(ziekmelding()))
     assert len(publisher.events) == 1
 
 
@@ -154,6 +181,65 @@ async def test_the_same_key_with_another_body_is_refused(intake: Intake, publish
     with pytest.raises(IdempotencyKeyHergebruikt, match="key-1"):
         await intake.meld_ziek(HR, ziekmelding(werknemer_id="wn-2"), "key-1")
     assert len(publisher.events) == 1
+
+
+async def test_a_key_reused_after_it_expired_gives_another_request_its_own_melding(clock: SimulatedClock) -> None:
+    """After the TTL the store has forgotten the key. Another ziekmelding under it must not take the first one's id
+    (cases would drop it as a redelivery); a late retry of the first request must still map to the first id."""
+    publisher = GeheugenPublisher()
+    sleutels = GeheugenIdempotency()
+    intake = maak_intake(publisher, clock, sleutels)
+    eerste = await intake.meld_ziek(HR, ziekmelding(), "key-1")
+
+    clock.set(datetime(2025, 3, 5, 11, 0, tzinfo=UTC))
+    sleutels.vergeet_alles()
+    nieuw = ziekmelding(werknemer_id="wn-2", eerste_ziektedag="2025-03-05", gemeld_op="2025-03-05T08:00:00+01:00")
+    andere = await intake.meld_ziek(HR, nieuw, "key-1")
+    assert andere.melding_id != eerste.melding_id
+    assert [e.melding_id for e in publisher.events if isinstance(e, ZiekGemeld)] == [
+        eerste.melding_id,
+        andere.melding_id,
+    ]
+    # within the window the key now belongs to the second request: the first body is refused again
+    with pytest.raises(IdempotencyKeyHergebruikt):
+        await intake.meld_ziek(HR, ziekmelding(), "key-1")
+
+    sleutels.vergeet_alles()
+    laat = await intake.meld_ziek(HR, ziekmelding(), "key-1")
+    assert laat.melding_id == eerste.melding_id
+    assert len(publisher.events) == 2  # the same event id again: a duplicate for JetStream, a redelivery for cases
+
+
+async def test_a_herstel_key_reused_after_it_expired_gets_its_own_herstel_id(clock: SimulatedClock) -> None:
+    publisher = GeheugenPublisher()
+    sleutels = GeheugenIdempotency()
+    intake = maak_intake(publisher, clock, sleutels)
+    herstel = {
+        "werkgever_id": "wg-1",
+        "werknemer_id": "wn-1",
+        "soort": "volledig",
+        "hersteldatum": "2025-03-03",
+        "gemeld_op": "2025-03-03T10:00:00+01:00",
+        "gemeld_door": {"id": "hr-1", "rol": "hr"},
+    }
+    eerste = await intake.meld_herstel(HR, Herstelmelding.model_validate(herstel), "herstel-1")
+    sleutels.vergeet_alles()
+    ander = Herstelmelding.model_validate({**herstel, "werknemer_id": "wn-7"})
+    assert (await intake.meld_herstel(HR, ander, "herstel-1")).herstel_id != eerste.herstel_id
+    sleutels.vergeet_alles()
+    opnieuw = await intake.meld_herstel(HR, Herstelmelding.model_validate(herstel), "herstel-1")
+    assert opnieuw.herstel_id == eerste.herstel_id
+    assert len(publisher.events) == 2
+
+
+def test_the_fingerprint_ignores_key_order_and_defaults_but_not_content() -> None:
+    a = ziekmelding()
+    b = Ziekmelding.model_validate(
+        dict(reversed(list({**a.model_dump(mode="json"), "gemeld_bij": "leidinggevende"}.items())))
+    )
+    assert vingerafdruk(a) == vingerafdruk(b)
+    assert vingerafdruk(a) != vingerafdruk(ziekmelding(arbeidsongeval=True))
+    assert vingerafdruk(a) != vingerafdruk(ziekmelding(werknemer_id="wn-2"))
 
 
 async def test_keys_are_per_werkgever(intake: Intake) -> None:
@@ -236,3 +322,90 @@ async def test_afdelingen_are_deduplicated_by_content(intake: Intake, publisher:
     hernoemd = [Afdeling(afdeling_id="magazijn", naam="Magazijn Noord", leidinggevende_id="lg-1")]
     assert (await intake.leg_afdelingen_vast(HR, hernoemd)).gepubliceerd == 1
     assert len(publisher.events) == 2
+
+
+class EchteJetStream(GeheugenPublisher):
+    """Like JetStream after its dedupe window (24 h): a message id it saw days ago is stored again."""
+
+    async def publish(self, event: Event) -> bool:
+        self.events.append(event)
+        return False
+
+
+async def test_an_unchanged_daily_sync_publishes_nothing_on_the_next_day(clock: SimulatedClock) -> None:
+    publisher = EchteJetStream()
+    intake = maak_intake(publisher, clock)
+    items = [medewerker("wn-1"), medewerker("wn-2", datum_uit_dienst="2025-06-30")]
+    eerste = await intake.synchroniseer_medewerkers(HR, items)
+    assert eerste.berichten_gepubliceerd == 5
+
+    clock.set(datetime(2025, 3, 4, 6, 0, tzinfo=UTC))  # the next morning's sync, same data, no geldig_vanaf
+    tweede = await intake.synchroniseer_medewerkers(HR, items)
+    assert (tweede.gepubliceerd, tweede.ongewijzigd, tweede.berichten_ongewijzigd) == (0, 2, 5)
+    assert len(publisher.events) == 5
+
+    # a real change a day later: one snapshot, valid from that day
+    clock.set(datetime(2025, 3, 5, 6, 0, tzinfo=UTC))
+    derde = await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1", contracturen=24), items[1]])
+    assert (derde.gepubliceerd, derde.berichten_gepubliceerd, derde.berichten_ongewijzigd) == (1, 1, 4)
+    gewijzigd = publisher.events[-1]
+    assert isinstance(gewijzigd, MedewerkerGegevensGewijzigd)
+    assert (gewijzigd.werknemer_id, gewijzigd.contracturen, str(gewijzigd.geldig_vanaf)) == ("wn-1", 24, "2025-03-05")
+
+    # and back on the day after: that is a change too, with its own id
+    clock.set(datetime(2025, 3, 6, 6, 0, tzinfo=UTC))
+    vierde = await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1")])
+    assert vierde.berichten_gepubliceerd == 1
+    terug = publisher.events[-1]
+    assert isinstance(terug, MedewerkerGegevensGewijzigd) and str(terug.geldig_vanaf) == "2025-03-06"
+    assert len({e.event_id for e in publisher.events}) == len(publisher.events) == 7
+
+
+async def test_an_explicit_geldig_vanaf_is_a_change_of_its_own(clock: SimulatedClock) -> None:
+    publisher = EchteJetStream()
+    intake = maak_intake(publisher, clock)
+    await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1", geldig_vanaf="2025-01-01")])
+    clock.set(datetime(2025, 3, 4, 6, 0, tzinfo=UTC))
+    assert (await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1", geldig_vanaf="2025-01-01")])).ongewijzigd
+    # leaving the date out later is no change either: the data are the same
+    assert (await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1")])).ongewijzigd == 1
+    # the same data with another explicit date are published with that date
+    await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1", geldig_vanaf="2025-02-01")])
+    gewijzigd = publisher.events[-1]
+    assert isinstance(gewijzigd, MedewerkerGegevensGewijzigd) and str(gewijzigd.geldig_vanaf) == "2025-02-01"
+    assert len(publisher.events) == 3
+
+
+async def test_a_change_undone_on_the_same_day_is_published_both_ways(
+    intake: Intake, publisher: GeheugenPublisher
+) -> None:
+    """A -> B -> A within JetStream's dedupe window: the last A gets an id of its own (it replaces B), so consumers
+    end with A rather than B."""
+    await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1")])
+    await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1", afdeling_id="kantoor")])
+    terug = await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1")])
+    assert terug.berichten_gepubliceerd == 1
+    snapshots = [e for e in publisher.events if isinstance(e, MedewerkerGegevensGewijzigd)]
+    assert [e.afdeling_id for e in snapshots] == ["magazijn", "kantoor", "magazijn"]
+
+
+async def test_an_unchanged_afdeling_is_not_published_again_on_another_day(clock: SimulatedClock) -> None:
+    publisher = EchteJetStream()
+    intake = maak_intake(publisher, clock)
+    afdelingen = [Afdeling(afdeling_id="magazijn", naam="Magazijn", leidinggevende_id="lg-1")]
+    await intake.leg_afdelingen_vast(HR, afdelingen)
+    clock.set(datetime(2025, 3, 10, 6, 0, tzinfo=UTC))
+    assert (await intake.leg_afdelingen_vast(HR, afdelingen)).ongewijzigd == 1
+    assert len(publisher.events) == 1
+
+
+async def test_a_sync_that_failed_to_publish_is_not_remembered(clock: SimulatedClock) -> None:
+    class Storing(GeheugenPublisher):
+        async def publish_all(self, events: Sequence[Event]) -> list[bool]:
+            raise BerichtenbusNietBeschikbaar("NATS weg")
+
+    geheugen = GeheugenPersoneel()
+    intake = maak_intake(Storing(), clock, personeel=geheugen)
+    with pytest.raises(BerichtenbusNietBeschikbaar):
+        await intake.synchroniseer_medewerkers(HR, [medewerker("wn-1")])
+    assert geheugen.waarden == {}  # the retry publishes everything again

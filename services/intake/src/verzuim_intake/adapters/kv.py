@@ -2,6 +2,8 @@
 
 - `verzuim_intake_idempotency`: per Idempotency-Key the request fingerprint and the fact it produced (TTL).
 - `verzuim_intake_werkgevers`: per werkgever its meldtijden, as JSON (kept until changed; a few revisions kept).
+- `verzuim_intake_personeel`: per medewerker and afdeling what the HR sync last published (kept until changed), so an
+  unchanged daily sync publishes nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import json
 import logging
 import string
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 
 from faststream.nats import NatsBroker
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 
 IDEMPOTENCY_BUCKET = "verzuim_intake_idempotency"
 WERKGEVERS_BUCKET = "verzuim_intake_werkgevers"
+PERSONEEL_BUCKET = "verzuim_intake_personeel"
 
 _VEILIG = frozenset(string.ascii_letters + string.digits + "-_")
 
@@ -78,10 +82,23 @@ class KvBuckets:
             )
         )
 
+    async def personeel(self) -> KeyValue:
+        return await self._bucket(
+            KeyValueConfig(
+                bucket=PERSONEEL_BUCKET,
+                description="verzuim intake: per medewerker and afdeling what the HR sync last published",
+                history=1,
+                storage=StorageType.FILE,
+                replicas=self._settings.stream_replicas,
+                direct=True,  # many small reads per sync: direct gets are answered without the stream leader's API
+            )
+        )
+
     async def ready(self) -> None:
-        """Readiness: both buckets exist and can be opened."""
+        """Readiness: the buckets exist and can be opened."""
         await self.idempotency()
         await self.werkgevers()
+        await self.personeel()
 
     async def _bucket(self, config: KeyValueConfig) -> KeyValue:
         assert config.bucket is not None
@@ -177,3 +194,45 @@ class NatsInstellingenStore:
         ).encode()
         with als_storing("instellingen van de werkgever opslaan"):
             await kv.put(sleuteldeel(instellingen.werkgever_id), value)
+
+
+class NatsPersoneelGeheugen:
+    """One KV entry per medewerker or afdeling (`<soort>.<werkgever>.<id>`), read and written concurrently (bounded),
+    so a sync of thousands costs about as many round trips in flight as its publishes."""
+
+    def __init__(self, buckets: KvBuckets, *, concurrency: int) -> None:
+        self._buckets = buckets
+        self._concurrency = concurrency
+
+    @staticmethod
+    def sleutel(werkgever_id: str, soort: str, item_id: str) -> str:
+        return f"{soort}.{sleuteldeel(werkgever_id)}.{sleuteldeel(item_id)}"
+
+    async def lees(self, werkgever_id: str, soort: str, ids: Sequence[str]) -> dict[str, str]:
+        kv = await self._buckets.personeel()
+        limit = asyncio.Semaphore(self._concurrency)
+
+        async def one(item_id: str) -> tuple[str, str | None]:
+            async with limit:
+                try:
+                    entry = await kv.get(self.sleutel(werkgever_id, soort, item_id))
+                except (KeyNotFoundError, KeyDeletedError):
+                    return item_id, None
+            return item_id, entry.value.decode() if entry.value else None
+
+        with als_storing("eerder gepubliceerde personeelsgegevens lezen"):
+            found = await asyncio.gather(*(one(item_id) for item_id in ids))
+        return {item_id: value for item_id, value in found if value is not None}
+
+    async def onthoud(self, werkgever_id: str, soort: str, waarden: Mapping[str, str]) -> None:
+        if not waarden:
+            return
+        kv = await self._buckets.personeel()
+        limit = asyncio.Semaphore(self._concurrency)
+
+        async def one(item_id: str, value: str) -> None:
+            async with limit:
+                await kv.put(self.sleutel(werkgever_id, soort, item_id), value.encode())
+
+        with als_storing("gepubliceerde personeelsgegevens onthouden"):
+            await asyncio.gather(*(one(item_id, value) for item_id, value in waarden.items()))

@@ -43,8 +43,9 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=200,
-        description="Makes a retry safe: the same key with the same body gives the same answer and one fact; "
-        "the same key with a different body is refused (422). Remembered for 24 hours (configurable).",
+        description="Makes a retry safe: the same key with the same body gives the same answer and one fact, also "
+        "after a long time; the same key with a different body is refused (422) while the key is remembered "
+        "(24 hours, configurable) and is a new melding with an id of its own after that.",
     ),
 ]
 
@@ -244,8 +245,8 @@ def build_router(intake: Intake, *, public_url_cases: str) -> APIRouter:
         summary="Sync employees from the HR system (bulk upsert, up to 5000)",
         description=(
             "Per medewerker publishes `MedewerkerInDienst`, `MedewerkerGegevensGewijzigd` (valid from `geldig_vanaf`, "
-            "default today) and, when given, `MedewerkerUitDienst`, for the werkgever of the token. Ids are "
-            "derived from the content, so re-sending identical data stores nothing new (counted as ongewijzigd). "
+            "default today) and, when given, `MedewerkerUitDienst`, for the werkgever of the token. Only what changed "
+            "since the last sync is published, also on a later day (an unchanged medewerker counts as ongewijzigd). "
             "One invalid item refuses the whole request (422 naming its index); nothing is published then."
         ),
     )
