@@ -127,22 +127,25 @@ async def main() -> None:
         del populatie
         gc.collect()
 
-        # -- the baseline: the raw read rate, before and after the rebuild (the mean is the baseline)
-        ruw1, tijd1 = await ruwe_leessnelheid(server.url)
+        # -- the baseline: the raw read rate, once before and twice after the rebuild. The machine is shared, so a
+        #    read can be slowed by others; the fastest of the three is the baseline (the ratio is never flattered).
+        ruw: list[tuple[int, float]] = [await ruwe_leessnelheid(server.url)]
         database = Database(settings)
         await database.open()
         try:
             resultaat = await Herbouwer(database, settings).herbouw()
         finally:
             await database.close()
-        ruw2, tijd2 = await ruwe_leessnelheid(server.url)
-        ruwe_snelheid = (ruw1 + ruw2) / (tijd1 + tijd2)
+        ruw += [await ruwe_leessnelheid(server.url), await ruwe_leessnelheid(server.url)]
+        snelheden = sorted(n / t for n, t in ruw)
+        ruwe_snelheid, mediaan_snelheid = snelheden[-1], snelheden[1]
         herbouw_snelheid = resultaat.events_per_seconde
         print()
         print("rebuild from the streams")
         print(
-            f"  raw JetStream read     {ruwe_snelheid:>10,.0f} events/s   "
-            f"({ruw1:,} events: {tijd1:.1f} s before the rebuild, {tijd2:.1f} s after)"
+            f"  raw JetStream read     {ruwe_snelheid:>10,.0f} events/s   (fastest; {ruw[0][0]:,} events in "
+            + ", ".join(f"{t:.1f}" for _, t in ruw)
+            + " s: before the rebuild, twice after)"
         )
         print(
             f"  rebuild                {herbouw_snelheid:>10,.0f} events/s   ({resultaat.gelezen:,} events in "
@@ -150,13 +153,17 @@ async def main() -> None:
         )
         f = resultaat.fasen
         print(
-            f"    phases: read the streams and write the facts {f.lezen:.1f} s, derive {f.afleiden:.1f} s, write the "
-            f"derived tables {f.schrijven:.1f} s, indexes and statistics {f.indexeren:.1f} s, swap {f.wisselen:.1f} s"
+            f"    phases (the slower worker): read, decode, write the facts {f.lezen:.1f} s, derive {f.afleiden:.1f} s,"
+            f" wait for the last COPY {f.schrijven:.1f} s, keys, indexes and statistics {f.indexeren:.1f} s,"
+            f" swap {f.wisselen:.1f} s"
         )
         print(
             f"    then dropping the replaced read model took {resultaat.opruimen_seconden:.1f} s (the new one was live)"
         )
-        print(f"  rebuild / raw read     {herbouw_snelheid / ruwe_snelheid:>10.0%}      (aim: at least 50 %)")
+        print(
+            f"  rebuild / raw read     {herbouw_snelheid / ruwe_snelheid:>10.0%}      (against the fastest raw read; "
+            f"{herbouw_snelheid / mediaan_snelheid:.0%} against the median; aim: at least 50 %)"
+        )
 
         # -- kerncijfers latency
         async with await psycopg.AsyncConnection.connect(database_url) as conn:

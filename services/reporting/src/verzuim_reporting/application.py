@@ -73,13 +73,13 @@ class SleutelSoort(StrEnum):
 Feit = MedewerkerFeit | DossierFeit | AfdelingFeit | TermijnFeit
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a rebuild makes millions (3x faster); never changed in place
 class Projectiefeit:
     """An event as the read model keeps it: the fact, and whose derived rows it changes."""
 
     werkgever_id: str
     soort: SleutelSoort
-    sleutel: str  # werknemer_id, afdeling_id or termijn_id
+    sleutel: str | UUID  # werknemer_id, afdeling_id (text) or termijn_id
     feit: Feit
 
 
@@ -168,24 +168,30 @@ def _gesloten(e: DossierGesloten, seq: int) -> Projectiefeit:
 
 def _termijn(soort: TermijnFeitSoort) -> Callable[[TermijnEvent, int], Projectiefeit]:
     def feit(e: TermijnEvent, seq: int) -> Projectiefeit:
-        vervuld = isinstance(e, TermijnVervuld)
-        f = TermijnFeit(
-            e.event_id,
-            e.termijn_id,
-            soort,
-            e.code,
-            e.vervaldatum,
-            seq,
-            e.dossier_id,
-            e.werknemer_id,
-            vervuld_op=e.vervuld_op if vervuld else None,  # type: ignore[attr-defined]
-            op_tijd=e.op_tijd if vervuld else None,  # type: ignore[attr-defined]
-        )
-        return Projectiefeit(e.werkgever_id, _T, str(e.termijn_id), f)
+        f = TermijnFeit(e.event_id, e.termijn_id, soort, e.code, e.vervaldatum, seq, e.dossier_id, e.werknemer_id)
+        return Projectiefeit(e.werkgever_id, _T, e.termijn_id, f)
 
     return feit
 
 
+def _termijn_vervuld(e: TermijnVervuld, seq: int) -> Projectiefeit:
+    f = TermijnFeit(
+        e.event_id,
+        e.termijn_id,
+        TermijnFeitSoort.VERVULD,
+        e.code,
+        e.vervaldatum,
+        seq,
+        e.dossier_id,
+        e.werknemer_id,
+        vervuld_op=e.vervuld_op,
+        op_tijd=e.op_tijd,
+    )
+    return Projectiefeit(e.werkgever_id, _T, e.termijn_id, f)
+
+
+# Each function reads the event's attributes only, so it also takes the rebuild's decoded form of the same event
+# (adapters/ontleden.py), which has the contract's attribute names and value types: the rule lives here once.
 _NAAR_FEIT: dict[type[Event], Callable[[Any, int], Projectiefeit]] = {
     MedewerkerInDienst: _in_dienst,
     MedewerkerGegevensGewijzigd: _gegevens,
@@ -197,10 +203,13 @@ _NAAR_FEIT: dict[type[Event], Callable[[Any, int], Projectiefeit]] = {
     OpbouwschemaVastgesteld: _opbouwschema,
     FeitGecorrigeerd: _correctie,
     DossierGesloten: _gesloten,
+    TermijnVervuld: _termijn_vervuld,
     **{
         t: _termijn(TermijnFeitSoort(t.type_name()))
         for t in EVENT_TYPES.values()
-        if issubclass(t, TermijnEvent) and t.type_name() in {s.value for s in TermijnFeitSoort}
+        if issubclass(t, TermijnEvent)
+        and t is not TermijnVervuld
+        and t.type_name() in {s.value for s in TermijnFeitSoort}
     },
 }
 
@@ -214,13 +223,18 @@ def projectiefeit(event: Event, sequence: int) -> Projectiefeit | None:
     return None if naar_feit is None else naar_feit(event, sequence)
 
 
-Sleutel = tuple[str, str]  # (werkgever_id, werknemer_id / afdeling_id / termijn_id)
+def feitfunctie(soort: type[Event]) -> Callable[[Any, int], Projectiefeit]:
+    """The rule that turns an event of this projectable type (or its decoded form) into its fact."""
+    return _NAAR_FEIT[soort]
+
+
+Sleutel = tuple[str, Any]  # (werkgever_id, werknemer_id / afdeling_id (str) or termijn_id (UUID))
 
 
 class ProjectieTransactie(Protocol):
     """What projecting a bundle of events needs from the read model, inside one database transaction."""
 
-    async def vergrendel(self, sleutels: Sequence[tuple[SleutelSoort, str, str]]) -> None:
+    async def vergrendel(self, sleutels: Sequence[tuple[SleutelSoort, str, Any]]) -> None:
         """Serialise the work on these werknemers, afdelingen and termijnen (locks taken in the given order)."""
 
     async def leg_feiten_vast(self, feiten: Sequence[Projectiefeit]) -> list[bool]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from psycopg import AsyncConnection
 
@@ -21,6 +22,7 @@ from verzuim_reporting.adapters.rijen import (
     afdeling_feit_rij,
     afdeling_feit_uit,
     afdeling_rij,
+    copytekst,
     dossier_feit_rij,
     dossier_feit_uit,
     medewerker_feit_rij,
@@ -92,7 +94,7 @@ class PostgresProjectieTransactie:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def vergrendel(self, sleutels: Sequence[tuple[SleutelSoort, str, str]]) -> None:
+    async def vergrendel(self, sleutels: Sequence[tuple[SleutelSoort, str, Any]]) -> None:
         if sleutels:
             await self._conn.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM unnest(%s::text[]) WITH ORDINALITY AS"
@@ -105,9 +107,9 @@ class PostgresProjectieTransactie:
         for feit in feiten:
             wg, f = feit.werkgever_id, feit.feit
             if isinstance(f, MedewerkerFeit):
-                rijen.append(("medewerker_feit", medewerker_feit_rij(wg, feit.sleutel, f)))
+                rijen.append(("medewerker_feit", medewerker_feit_rij(wg, cast(str, feit.sleutel), f)))
             elif isinstance(f, DossierFeit):
-                rijen.append(("dossier_feit", dossier_feit_rij(wg, feit.sleutel, f)))
+                rijen.append(("dossier_feit", dossier_feit_rij(wg, cast(str, feit.sleutel), f)))
             elif isinstance(f, AfdelingFeit):
                 rijen.append(("afdeling_feit", afdeling_feit_rij(wg, f)))
             else:
@@ -187,7 +189,7 @@ class PostgresProjectieTransactie:
     async def termijn_feiten(self, sleutels: Sequence[Sleutel]) -> dict[Sleutel, list[TermijnFeit]]:
         uit: dict[Sleutel, list[TermijnFeit]] = {k: [] for k in sleutels}
         for rij in await self._lees(_SELECT_TERMIJNEN, sleutels):
-            uit[(rij[1], str(rij[2]))].append(termijn_feit_uit(rij))
+            uit[(rij[1], rij[2])].append(termijn_feit_uit(rij))
         return uit
 
     async def vervang_termijnen(self, sleutels: Sequence[Sleutel], termijnen: Sequence[Termijn]) -> None:
@@ -196,11 +198,10 @@ class PostgresProjectieTransactie:
 
 
 async def kopieer(conn: AsyncConnection, tabel: str, rijen: Iterable[Rij]) -> None:
-    """COPY rows into a table: the fast path of both the live projector and the rebuild."""
+    """COPY rows into a table, as text lines built by `rijen.copytekst` (the rebuild writes the same lines)."""
     async with conn.cursor() as cur:
         async with cur.copy(f"COPY {tabel} ({_kolommen(tabel)}) FROM STDIN") as copy:
-            for rij in rijen:
-                await copy.write_row(rij)
+            await copy.write(copytekst(tabel, rijen))
 
 
 async def werknemer_feiten(
