@@ -12,7 +12,8 @@ What it does, all in one run on this machine:
 3. rebuilds the read model from the streams into a fresh database (read, parse, derive, COPY, index, swap) and
    reports its rate in events per second, and as a share of the raw read rate;
 4. measures the kerncijfers query (the use case the API calls: SQL over the read model plus the figures) and the
-   same through HTTP (in-process ASGI), for a quarter, a year per afdeling and a custom period, as median and p95.
+   same through HTTP (in-process ASGI), for a quarter, a year per afdeling and a custom period, as median and p95;
+5. applies bundles of 256 termijn facts through the live projector on the rebuilt read model.
 
 Aims (issue 6): rebuild at least 50 % of the raw read rate; kerncijfers under 200 ms. Loading uses a NATS server
 without `sync_interval: always` (publishing 1M events with an fsync each would take minutes); that does not change
@@ -30,6 +31,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -42,14 +44,16 @@ from verzuim_devstack.postgres import EmbeddedPostgres
 from verzuim_reporting.adapters.database import Database
 from verzuim_reporting.adapters.herbouw import STROMEN, Herbouwer
 from verzuim_reporting.adapters.leesmodel import PostgresLeesmodel
+from verzuim_reporting.adapters.projectiestore import PostgresProjectiestore
 from verzuim_reporting.adapters.stroom import laatste_sequence, lees_stroom
-from verzuim_reporting.application import Groepering, Rapportages
+from verzuim_reporting.application import Groepering, Positie, Projector, Rapportages
 from verzuim_reporting.domain.periode import Interval, lees_periode
 from verzuim_reporting.entrypoints.http import build_router
 from verzuim_reporting.populatie import Instellingen, genereer, publiceer
 from verzuim_reporting.settings import ReportingSettings
 from verzuim_shared.auth import mint_token
 from verzuim_shared.db import ensure_database
+from verzuim_shared.events import Actor, Rol, TermijnNadert
 from verzuim_shared.messaging import ensure_streams
 from verzuim_shared.problems import install_problem_handlers
 
@@ -198,6 +202,51 @@ async def main() -> None:
             await rapportages.trends(wg, periode, Interval.MAAND)
             mediaan, p95 = await meet(lambda: rapportages.trends(wg, periode, Interval.MAAND), max(3, args.keer // 4))
             print(f"  use case  {'trends, 12 months (the dashboard)':<36} median {mediaan:7.1f} ms   p95 {p95:7.1f} ms")
+        finally:
+            await database.close()
+
+        # -- the live termijn path: the projector applies bundles of 256 termijn facts to this read model (a
+        #    reminder for existing termijnen: each fact is looked up, stored and the termijn derived again)
+        database = Database(settings)
+        await database.open()
+        try:
+            async with await psycopg.AsyncConnection.connect(database_url) as conn:
+                cur = await conn.execute(
+                    "SELECT werkgever_id, termijn_id, dossier_id, werknemer_id, code, vervaldatum"
+                    " FROM leesmodel.termijn ORDER BY random() LIMIT 2560"
+                )
+                termijnen = await cur.fetchall()
+            projector = Projector(PostgresProjectiestore(database))
+            actor = Actor(id="deadlines", rol=Rol.SYSTEEM)
+            tijden = []
+            for i in range(0, len(termijnen), 256):
+                bundel = [
+                    (
+                        TermijnNadert(
+                            event_id=uuid.uuid4(),
+                            werkgever_id=w,
+                            geregistreerd_op=datetime.now(UTC),
+                            actor=actor,
+                            termijn_id=t,
+                            dossier_id=d,
+                            werknemer_id=wn,
+                            code=c,
+                            vervaldatum=v,
+                            grondslag="bench",
+                            afleiding="bench",
+                            dagen_resterend=3,
+                        ),
+                        Positie("termijn", 10_000_000 + i + j),
+                    )
+                    for j, (w, t, d, wn, c, v) in enumerate(termijnen[i : i + 256])
+                ]
+                start = time.perf_counter()
+                await projector.verwerk_bundel(bundel)
+                tijden.append((time.perf_counter() - start) * 1000)
+            print(
+                f"  live      {'termijn facts, a bundle of 256':<36} median {statistics.median(tijden):7.1f} ms   "
+                f"max {max(tijden):7.1f} ms   ({256 / statistics.median(tijden) * 1000:,.0f} events/s)"
+            )
         finally:
             await database.close()
 

@@ -434,3 +434,19 @@ async def test_the_rebuild_command_replays_the_streams_into_a_fresh_read_model(
     assert await inhoud(database_url, feiten.werkgever_id) == live
     body = open_dossiers(reporting, headers, peildatum="2025-02-05")
     assert body["totaal"] == 1
+
+
+async def test_the_live_projector_finds_a_termijn_through_its_index(postgres_admin_url: str) -> None:
+    """A termijn's facts and row are looked up by (werkgever_id, termijn_id) compared as uuid, so the index on that
+    pair serves the lookup (comparing termijn_id as text made PostgreSQL read every termijn of the werkgever)."""
+    from verzuim_reporting.adapters.projectiestore import IN_TERMIJN, SELECT_TERMIJNEN
+
+    sleutels = (["wg-1", "wg-1"], [uuid4(), uuid4()])
+    async with lege_projectie(postgres_admin_url) as (url, _):
+        async with await psycopg.AsyncConnection.connect(url, options="-c search_path=leesmodel") as conn:
+            await conn.execute("SET enable_seqscan = off")  # an empty table: make the planner show what it can use
+            for statement in (SELECT_TERMIJNEN, f"DELETE FROM termijn WHERE {IN_TERMIJN}"):
+                cur = await conn.execute(f"EXPLAIN (FORMAT JSON) {statement}", sleutels)
+                plan = json.dumps((await cur.fetchone() or [None])[0])
+                assert "termijn_id = " in plan and "Index Cond" in plan, plan
+                assert "::text" not in plan.split("Index Cond")[1].split('"')[2], plan

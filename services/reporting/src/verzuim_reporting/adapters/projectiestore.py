@@ -65,15 +65,20 @@ _SELECT_MEDEWERKER = _select_sql("medewerker_feit", "werkgever_id", "werknemer_i
 _SELECT_DOSSIER = _select_sql("dossier_feit", "werkgever_id", "werknemer_id")
 
 
-def _select_in(tabel: str, sleutel_kolom: str) -> str:
-    return f"SELECT {_kolommen(tabel)} FROM {tabel} WHERE " + _IN_SLEUTELS.format(wg="werkgever_id", k=sleutel_kolom)
+# A werknemer or afdeling is (werkgever_id, text id); a termijn (werkgever_id, uuid). The pairs come as typed arrays,
+# so the comparison is on the columns themselves and PostgreSQL can use the (werkgever_id, key) index.
+IN_TEKST = "(werkgever_id, {k}) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
+IN_TERMIJN = "(werkgever_id, termijn_id) IN (SELECT * FROM unnest(%s::text[], %s::uuid[]))"
 
 
-_IN_SLEUTELS = "({wg}, {k}) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
-_SELECT_MEDEWERKERS = _select_in("medewerker_feit", "werknemer_id")
-_SELECT_DOSSIERS = _select_in("dossier_feit", "werknemer_id")
-_SELECT_AFDELINGEN = _select_in("afdeling_feit", "afdeling_id")
-_SELECT_TERMIJNEN = _select_in("termijn_feit", "termijn_id::text")
+def _select_in(tabel: str, voorwaarde: str) -> str:
+    return f"SELECT {_kolommen(tabel)} FROM {tabel} WHERE {voorwaarde}"
+
+
+_SELECT_MEDEWERKERS = _select_in("medewerker_feit", IN_TEKST.format(k="werknemer_id"))
+_SELECT_DOSSIERS = _select_in("dossier_feit", IN_TEKST.format(k="werknemer_id"))
+_SELECT_AFDELINGEN = _select_in("afdeling_feit", IN_TEKST.format(k="afdeling_id"))
+SELECT_TERMIJNEN = _select_in("termijn_feit", IN_TERMIJN)
 
 
 class PostgresProjectiestore:
@@ -159,13 +164,10 @@ class PostgresProjectieTransactie:
         return uit
 
     async def _vervang(
-        self, tabellen: Sequence[str], sleutel_kolom: str, sleutels: Sequence[Sleutel], rijen: dict[str, list[Rij]]
+        self, tabellen: Sequence[str], voorwaarde: str, sleutels: Sequence[Sleutel], rijen: dict[str, list[Rij]]
     ) -> None:
         for tabel in tabellen:
-            await self._conn.execute(
-                f"DELETE FROM {tabel} WHERE " + _IN_SLEUTELS.format(wg="werkgever_id", k=sleutel_kolom),
-                _sleutels(sleutels),
-            )
+            await self._conn.execute(f"DELETE FROM {tabel} WHERE {voorwaarde}", _sleutels(sleutels))
             if rijen.get(tabel):
                 await kopieer(self._conn, tabel, rijen[tabel])
 
@@ -174,7 +176,7 @@ class PostgresProjectieTransactie:
         for (wg, _), afleiding in zip(sleutels, afleidingen, strict=True):
             for tabel, nieuw in werknemer_rijen(wg, afleiding).items():
                 rijen[tabel].extend(nieuw)
-        await self._vervang(WERKNEMER_TABELLEN, "werknemer_id", sleutels, rijen)
+        await self._vervang(WERKNEMER_TABELLEN, IN_TEKST.format(k="werknemer_id"), sleutels, rijen)
 
     async def afdeling_feiten(self, sleutels: Sequence[Sleutel]) -> dict[Sleutel, list[AfdelingFeit]]:
         uit: dict[Sleutel, list[AfdelingFeit]] = {k: [] for k in sleutels}
@@ -184,17 +186,17 @@ class PostgresProjectieTransactie:
 
     async def vervang_afdelingen(self, sleutels: Sequence[Sleutel], afdelingen: Sequence[AfdelingFeit]) -> None:
         rijen = {"afdeling": [afdeling_rij(wg, a) for (wg, _), a in zip(sleutels, afdelingen, strict=True)]}
-        await self._vervang(("afdeling",), "afdeling_id", sleutels, rijen)
+        await self._vervang(("afdeling",), IN_TEKST.format(k="afdeling_id"), sleutels, rijen)
 
     async def termijn_feiten(self, sleutels: Sequence[Sleutel]) -> dict[Sleutel, list[TermijnFeit]]:
         uit: dict[Sleutel, list[TermijnFeit]] = {k: [] for k in sleutels}
-        for rij in await self._lees(_SELECT_TERMIJNEN, sleutels):
+        for rij in await self._lees(SELECT_TERMIJNEN, sleutels):
             uit[(rij[1], rij[2])].append(termijn_feit_uit(rij))
         return uit
 
     async def vervang_termijnen(self, sleutels: Sequence[Sleutel], termijnen: Sequence[Termijn]) -> None:
         rijen = {"termijn": [termijn_rij(wg, t) for (wg, _), t in zip(sleutels, termijnen, strict=True)]}
-        await self._vervang(("termijn",), "termijn_id::text", sleutels, rijen)
+        await self._vervang(("termijn",), IN_TERMIJN, sleutels, rijen)
 
 
 async def kopieer(conn: AsyncConnection, tabel: str, rijen: Iterable[Rij]) -> None:
