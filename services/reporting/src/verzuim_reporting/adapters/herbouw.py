@@ -257,28 +257,47 @@ class Herbouwer:
         return resultaat
 
     async def _haal_in(self, nc: nats.NATS, posities: dict[str, int]) -> int:
-        """Apply what arrived after the rebuild read its streams, through the live projector."""
-        projector = Projector(PostgresProjectiestore(self._database))
-        toegepast = 0
-        for stream in STROMEN:
-            wachtend: list[tuple[Event | None, Positie]] = []
+        return await haal_in(nc, Projector(PostgresProjectiestore(self._database)), posities)
 
-            def verzamel(
-                subject: str,
-                data: bytes,
-                sequence: int,
-                stream: Stream = stream,
-                wachtend: list[tuple[Event | None, Positie]] = wachtend,
-            ) -> None:
-                try:
-                    event: Event | None = parse_event(subject, data)
-                except (ValidationError, LookupError, ValueError):
-                    event = None
-                wachtend.append((event, Positie(stream.value, sequence)))
 
-            await lees_stroom(nc, stream, verzamel, vanaf=posities[stream.value] + 1)
-            for event, positie in wachtend:
-                if event is not None:
-                    await projector.verwerk(event, positie)
-                toegepast += 1
-        return toegepast
+# What arrived after the rebuild read its streams goes through the live projector in bundles of this size.
+INHAALBUNDEL = 1000
+
+
+async def haal_in(
+    nc: nats.NATS, projector: Projector, posities: dict[str, int], *, bundelgrootte: int = INHAALBUNDEL
+) -> int:
+    """Apply what arrived after the rebuild read its streams (from the positions on), through the live projector:
+    a bundle per transaction, as the consumers' group commit does (ADR 0043). A bundle that fails is applied event
+    by event; an event that still fails is logged and left to the live consumer (which retries and dead-letters
+    it). Returns the number of messages read."""
+    gelezen = 0
+    for stream in STROMEN:
+        wachtend: list[tuple[Event, Positie]] = []
+
+        def verzamel(
+            subject: str,
+            data: bytes,
+            sequence: int,
+            stream: Stream = stream,
+            wachtend: list[tuple[Event, Positie]] = wachtend,
+        ) -> None:
+            nonlocal gelezen
+            gelezen += 1
+            try:
+                wachtend.append((parse_event(subject, data), Positie(stream.value, sequence)))
+            except (ValidationError, LookupError, ValueError):
+                pass  # not a valid event: the live consumer dead-letters it
+
+        await lees_stroom(nc, stream, verzamel, vanaf=posities[stream.value] + 1)
+        for i in range(0, len(wachtend), bundelgrootte):
+            bundel = wachtend[i : i + bundelgrootte]
+            try:
+                await projector.verwerk_bundel(bundel)
+            except Exception:
+                for event, positie in bundel:
+                    try:
+                        await projector.verwerk(event, positie)
+                    except Exception:
+                        log.exception("catching up after the rebuild: %s at %s is left to the consumer", event, positie)
+    return gelezen
