@@ -285,8 +285,8 @@ class PostgresLeesmodel:
             return {afdeling_id: lg for afdeling_id, lg in await cur.fetchall()}
 
     async def termijnen(
-        self, werkgever_id: str, periode: Periode, filter_: Filter
-    ) -> dict[str, dict[TermijnStatus, int]]:
+        self, werkgever_id: str, periode: Periode, filter_: Filter, groepering: Groepering
+    ) -> dict[str, dict[str, dict[TermijnStatus, int]]]:
         params: dict[str, Any] = {"werkgever_id": werkgever_id, "van": periode.van, "tot": periode.tot}
         voorwaarden = ""
         if filter_.afdeling_id is not None:
@@ -295,19 +295,33 @@ class PostgresLeesmodel:
         if filter_.leidinggevende_id is not None:
             voorwaarden += " AND COALESCE(gegevens.leidinggevende_id, a.leidinggevende_id) = %(leidinggevende_id)s"
             params["leidinggevende_id"] = filter_.leidinggevende_id
+        # the werknemer's group on the due date, as the other figures group a row
+        groep = {
+            Groepering.WERKGEVER: "t.werkgever_id",
+            Groepering.AFDELING: f"COALESCE(gegevens.afdeling_id, '{ONBEKEND}')",
+            Groepering.LEIDINGGEVENDE: f"COALESCE(gegevens.leidinggevende_id, a.leidinggevende_id, '{ZONDER}')",
+            Groepering.RAYON: f"COALESCE(a.rayon, '{ZONDER}')",
+        }[groepering]
         query = (
-            "SELECT t.code, t.status, COUNT(*) FROM termijn t"
+            f"SELECT {groep}, t.code, t.status, COUNT(*) FROM termijn t"
             + _GEGEVENS_OP.format(rij="t", dag="t.vervaldatum")
             + " WHERE t.werkgever_id = %(werkgever_id)s AND t.vervaldatum BETWEEN %(van)s AND %(tot)s"
             + voorwaarden
-            + " GROUP BY t.code, t.status"
+            + " GROUP BY 1, 2, 3"
         )
-        per_code: dict[str, dict[TermijnStatus, int]] = {}
+        per_groep: dict[str, dict[str, dict[TermijnStatus, int]]] = {}
         async with self._database.pool.connection() as conn:
             cur = await conn.execute(query, params)
-            for code, status, aantal in await cur.fetchall():
-                per_code.setdefault(code, lege_aantallen())[TermijnStatus(status)] = aantal
-        return per_code
+            for sleutel, code, status, aantal in await cur.fetchall():
+                per_groep.setdefault(sleutel, {}).setdefault(code, lege_aantallen())[TermijnStatus(status)] = aantal
+        return per_groep
+
+    async def afdelingskenmerken(self, werkgever_id: str) -> dict[str, tuple[str | None, str | None]]:
+        async with self._database.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT afdeling_id, leidinggevende_id, rayon FROM afdeling WHERE werkgever_id = %s", (werkgever_id,)
+            )
+            return {afdeling_id: (lg, rayon) for afdeling_id, lg, rayon in await cur.fetchall()}
 
     async def werknemer_feiten(
         self, werkgever_id: str, werknemer_id: str
