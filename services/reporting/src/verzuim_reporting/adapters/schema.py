@@ -21,7 +21,7 @@ OUD = "leesmodel_oud"
 
 # Raised whenever a table, column or derivation rule changes: a read model of another version is rebuilt from the
 # streams when the service starts.
-VERSIE = "4"
+VERSIE = "5"
 
 # Advisory lock that keeps replicas from creating, rebuilding or swapping the read model at the same time.
 SCHEMA_LOCK_KEY = 0x7665727A75696D05  # "verzuim" + 5 (the reporting service)

@@ -4,7 +4,8 @@
   melding of its own for statistics (D8, wvp-reference §2.3.6).
 - A *verzuimsegment* is a stretch of sick days with the same arbeidsongeschiktheidspercentage, deployment and
   bezetting (afdeling, leidinggevende, hours). Only days of employment count: sick days outside every dienstverband
-  have no capacity to be measured against.
+  have no capacity to be measured against. A day at 0 % (a deelherstel to 0 % without volledig herstel) is no sick
+  day: the geval is still open (for its duration and duurklasse) but the werknemer is not absent.
 
 A day on which two episodes overlap (inconsistent data) counts once, at the higher percentage, so a werknemer can
 never be more than 100 % absent.
@@ -140,6 +141,10 @@ def verzuim_van_werknemer(
         elementair = _zonder_overlap(stukken)
     segmenten: list[Verzuimsegment] = []
     for van, tot, stuk in elementair:
+        if stuk.percentage == 0:
+            # arbeidsongeschikt for 0 % after a deelherstel: the werknemer works the whole contract, so these are no
+            # sick days (not in the percentage, nulverzuim or activering); the geval itself runs on until herstel
+            continue
         for b in bezetting:
             b_tot = _EINDELOOS if b.tot is None else b.tot
             begin, eind = max(van, b.van), min(tot, b_tot)

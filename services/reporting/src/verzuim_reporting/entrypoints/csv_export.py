@@ -273,6 +273,7 @@ def verzuimverleden_csv(v: VerzuimverledenOut) -> Response:
         "duur_dagen",
         "percentages",
         "afdeling_id",
+        "telt_mee",
         "definitie",
     )
     rijen = (
@@ -287,6 +288,7 @@ def verzuimverleden_csv(v: VerzuimverledenOut) -> Response:
             m.duur_dagen,
             " ".join(f"{p.vanaf.isoformat()}:{p.arbeidsongeschiktheidspercentage}" for p in m.percentages),
             m.afdeling_id,
+            m.telt_mee,
             v.definitie,
         ]
         for m in v.meldingen

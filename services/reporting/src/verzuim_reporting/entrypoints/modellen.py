@@ -504,6 +504,10 @@ class MeldingOut(BaseModel):
     duur_dagen: int = Field(description="hersteldatum − eerste ziektedag; while running: days up to today")
     percentages: list[PercentageOut]
     afdeling_id: str | None
+    telt_mee: bool = Field(
+        description="Counts as a melding in the figures (meldingsfrequentie, meldingen_in_periode): its eerste "
+        "ziektedag is a day of employment"
+    )
 
 
 class VerzuimverledenOut(BaseModel):
@@ -513,8 +517,12 @@ class VerzuimverledenOut(BaseModel):
     periode: PeriodeOut
     definitie: str
     meldingen: list[MeldingOut] = Field(description="Every melding, oldest first; each episode is a melding")
-    meldingen_in_periode: int
-    ziektedagen_in_periode: int
+    meldingen_in_periode: int = Field(
+        description="Meldingen with their eerste ziektedag in the period that count (telt_mee), as in the figures"
+    )
+    ziektedagen_in_periode: int = Field(
+        description="Days within employment with an arbeidsongeschiktheid above 0 % in the period"
+    )
     cijfers: dict[str, FiguurOut]
     frequent_verzuimer: bool
     frequent_verzuim: FrequentVerzuimerOut | None
@@ -542,6 +550,7 @@ class VerzuimverledenOut(BaseModel):
                     duur_dagen=m.duur_dagen,
                     percentages=[PercentageOut(vanaf=d, arbeidsongeschiktheidspercentage=p) for d, p in m.percentages],
                     afdeling_id=m.afdeling_id,
+                    telt_mee=m.telt_mee,
                 )
                 for m in v.meldingen
             ],
