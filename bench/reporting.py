@@ -12,7 +12,8 @@ What it does, all in one run on this machine:
 3. rebuilds the read model from the streams into a fresh database (read, parse, derive, COPY, index, swap) and
    reports its rate in events per second, and as a share of the raw read rate;
 4. measures the kerncijfers query (the use case the API calls: SQL over the read model plus the figures) and the
-   same through HTTP (in-process ASGI), for a quarter, a year per afdeling and a custom period, as median and p95.
+   same through HTTP (in-process ASGI), for a quarter, a year per afdeling and a custom period, as median and p95;
+5. applies bundles of 256 termijn facts through the live projector on the rebuilt read model.
 
 Aims (issue 6): rebuild at least 50 % of the raw read rate; kerncijfers under 200 ms. Loading uses a NATS server
 without `sync_interval: always` (publishing 1M events with an fsync each would take minutes); that does not change
@@ -24,12 +25,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -42,14 +45,16 @@ from verzuim_devstack.postgres import EmbeddedPostgres
 from verzuim_reporting.adapters.database import Database
 from verzuim_reporting.adapters.herbouw import STROMEN, Herbouwer
 from verzuim_reporting.adapters.leesmodel import PostgresLeesmodel
+from verzuim_reporting.adapters.projectiestore import PostgresProjectiestore
 from verzuim_reporting.adapters.stroom import laatste_sequence, lees_stroom
-from verzuim_reporting.application import Groepering, Rapportages
+from verzuim_reporting.application import Groepering, Positie, Projector, Rapportages
 from verzuim_reporting.domain.periode import Interval, lees_periode
 from verzuim_reporting.entrypoints.http import build_router
 from verzuim_reporting.populatie import Instellingen, genereer, publiceer
 from verzuim_reporting.settings import ReportingSettings
 from verzuim_shared.auth import mint_token
 from verzuim_shared.db import ensure_database
+from verzuim_shared.events import Actor, Rol, TermijnNadert
 from verzuim_shared.messaging import ensure_streams
 from verzuim_shared.problems import install_problem_handlers
 
@@ -127,22 +132,25 @@ async def main() -> None:
         del populatie
         gc.collect()
 
-        # -- the baseline: the raw read rate, before and after the rebuild (the mean is the baseline)
-        ruw1, tijd1 = await ruwe_leessnelheid(server.url)
+        # -- the baseline: the raw read rate, once before and twice after the rebuild. The machine is shared, so a
+        #    read can be slowed by others; the fastest of the three is the baseline (the ratio is never flattered).
+        ruw: list[tuple[int, float]] = [await ruwe_leessnelheid(server.url)]
         database = Database(settings)
         await database.open()
         try:
             resultaat = await Herbouwer(database, settings).herbouw()
         finally:
             await database.close()
-        ruw2, tijd2 = await ruwe_leessnelheid(server.url)
-        ruwe_snelheid = (ruw1 + ruw2) / (tijd1 + tijd2)
+        ruw += [await ruwe_leessnelheid(server.url), await ruwe_leessnelheid(server.url)]
+        snelheden = sorted(n / t for n, t in ruw)
+        ruwe_snelheid, mediaan_snelheid = snelheden[-1], snelheden[1]
         herbouw_snelheid = resultaat.events_per_seconde
         print()
         print("rebuild from the streams")
         print(
-            f"  raw JetStream read     {ruwe_snelheid:>10,.0f} events/s   "
-            f"({ruw1:,} events: {tijd1:.1f} s before the rebuild, {tijd2:.1f} s after)"
+            f"  raw JetStream read     {ruwe_snelheid:>10,.0f} events/s   (fastest; {ruw[0][0]:,} events in "
+            + ", ".join(f"{t:.1f}" for _, t in ruw)
+            + " s: before the rebuild, twice after)"
         )
         print(
             f"  rebuild                {herbouw_snelheid:>10,.0f} events/s   ({resultaat.gelezen:,} events in "
@@ -150,13 +158,17 @@ async def main() -> None:
         )
         f = resultaat.fasen
         print(
-            f"    phases: read the streams and write the facts {f.lezen:.1f} s, derive {f.afleiden:.1f} s, write the "
-            f"derived tables {f.schrijven:.1f} s, indexes and statistics {f.indexeren:.1f} s, swap {f.wisselen:.1f} s"
+            f"    phases (the slower worker): read, decode, write the facts {f.lezen:.1f} s, derive {f.afleiden:.1f} s,"
+            f" wait for the last COPY {f.schrijven:.1f} s, keys, indexes and statistics {f.indexeren:.1f} s,"
+            f" swap {f.wisselen:.1f} s"
         )
         print(
             f"    then dropping the replaced read model took {resultaat.opruimen_seconden:.1f} s (the new one was live)"
         )
-        print(f"  rebuild / raw read     {herbouw_snelheid / ruwe_snelheid:>10.0%}      (aim: at least 50 %)")
+        print(
+            f"  rebuild / raw read     {herbouw_snelheid / ruwe_snelheid:>10.0%}      (against the fastest raw read; "
+            f"{herbouw_snelheid / mediaan_snelheid:.0%} against the median; aim: at least 50 %)"
+        )
 
         # -- kerncijfers latency
         async with await psycopg.AsyncConnection.connect(database_url) as conn:
@@ -194,6 +206,51 @@ async def main() -> None:
         finally:
             await database.close()
 
+        # -- the live termijn path: the projector applies bundles of 256 termijn facts to this read model (a
+        #    reminder for existing termijnen: each fact is looked up, stored and the termijn derived again)
+        database = Database(settings)
+        await database.open()
+        try:
+            async with await psycopg.AsyncConnection.connect(database_url) as conn:
+                cur = await conn.execute(
+                    "SELECT werkgever_id, termijn_id, dossier_id, werknemer_id, code, vervaldatum"
+                    " FROM leesmodel.termijn ORDER BY random() LIMIT 2560"
+                )
+                termijnen = await cur.fetchall()
+            projector = Projector(PostgresProjectiestore(database))
+            actor = Actor(id="deadlines", rol=Rol.SYSTEEM)
+            tijden = []
+            for i in range(0, len(termijnen), 256):
+                bundel = [
+                    (
+                        TermijnNadert(
+                            event_id=uuid.uuid4(),
+                            werkgever_id=w,
+                            geregistreerd_op=datetime.now(UTC),
+                            actor=actor,
+                            termijn_id=t,
+                            dossier_id=d,
+                            werknemer_id=wn,
+                            code=c,
+                            vervaldatum=v,
+                            grondslag="bench",
+                            afleiding="bench",
+                            dagen_resterend=3,
+                        ),
+                        Positie("termijn", 10_000_000 + i + j),
+                    )
+                    for j, (w, t, d, wn, c, v) in enumerate(termijnen[i : i + 256])
+                ]
+                start = time.perf_counter()
+                await projector.verwerk_bundel(bundel)
+                tijden.append((time.perf_counter() - start) * 1000)
+            print(
+                f"  live      {'termijn facts, a bundle of 256':<36} median {statistics.median(tijden):7.1f} ms   "
+                f"max {max(tijden):7.1f} ms   ({256 / statistics.median(tijden) * 1000:,.0f} events/s)"
+            )
+        finally:
+            await database.close()
+
         # the API alone (no consumers running beside it): FastAPI, auth, the use case and the JSON
         database = Database(settings)
         await database.open()
@@ -227,6 +284,7 @@ async def main() -> None:
             await conn.execute(f'DROP DATABASE IF EXISTS "{naam}" WITH (FORCE)')
         if postgres is not None:
             postgres.stop()
+        shutil.rmtree(werk, ignore_errors=True)  # the streams and the database: over a gigabyte at 50,000 werknemers
 
 
 if __name__ == "__main__":

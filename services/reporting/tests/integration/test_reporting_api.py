@@ -329,3 +329,100 @@ def test_bad_queries_are_refused_in_plain_words(reporting: TestClient, als: Call
         assert reporting.get(f"/v1/rapportages/{pad}").status_code == 401
         r = reporting.get(f"/v1/rapportages/{pad}", headers=als("bedrijfsarts", "ba-1"))
         assert r.status_code == 403, pad
+
+
+async def test_termijnbewaking_frequent_verzuim_and_open_dossiers_by_duration_per_group(
+    reporting: TestClient, feiten: Feiten, als: Callable[..., dict[str, str]], database_url: str
+) -> None:
+    """Every figure can be grouped like the kerncijfers: by werkgever, afdeling, leidinggevende or rayon."""
+    f = feiten
+    await f.publish(f.afdeling("x", "Expeditie", leidinggevende_id="lg-x", rayon="Noord"))
+    await f.publish(f.afdeling("y", "Yoghurtlijn", leidinggevende_id="lg-y", rayon="Zuid"))
+    await f.publish_alle(
+        [
+            f.in_dienst("E", "x", contracturen=40, voltijduren=40),
+            f.in_dienst("F", "y", contracturen=40, voltijduren=40, leidinggevende_id="lg-eigen"),
+            f.in_dienst("G", "y", contracturen=40, voltijduren=40),
+        ]
+    )
+    # E (x) and F (y) report sick three times within a year, the last time in Q1 2025
+    for wn in ("E", "F"):
+        for start in (date(2024, 5, 6), date(2024, 10, 7), date(2025, 2, 3)):
+            d = f.geopend(wn, start)
+            await f.publish_alle([d, f.herstel(d, start.replace(day=start.day + 3))])
+    # G (y) is sick from 6 January and still open; E's and G's termijnen in Q1
+    g = f.geopend("G", date(2025, 1, 6))
+    e = f.geopend("E", date(2025, 3, 3))
+    await f.publish_alle([g, e])
+    tg1, tg2 = f.termijn(g, "PROBLEEMANALYSE", date(2025, 2, 17)), f.termijn(g, "PLAN_VAN_AANPAK", date(2025, 3, 3))
+    te = f.termijn(e, "ARBODIENST_MELDING", date(2025, 3, 9))
+    await f.publish_alle(
+        [tg1, tg2, te, f.vervuld(tg1, date(2025, 2, 14)), f.verstreken(tg2), f.vervuld(te, date(2025, 3, 5))]
+    )
+    await verwerkt(database_url, feiten)
+    hr = als()
+
+    # termijnbewaking: the werknemer's group on the due date; the groups add up to the total
+    termijnen = get(reporting, "termijnbewaking", hr, periode="2025-Q1", groepering="afdeling")
+    assert termijnen["groepering"] == "afdeling"
+    per_groep = {t["groep"]["id"]: t for t in termijnen["groepen"]}
+    assert set(per_groep) == {"x", "y"}
+    assert per_groep["x"]["groep"] == {"soort": "afdeling", "id": "x", "naam": "Expeditie"}
+    assert (per_groep["x"]["totaal"]["vervuld_op_tijd"], per_groep["x"]["totaal"]["totaal"]) == (1, 1)
+    assert (per_groep["y"]["totaal"]["vervuld_op_tijd"], per_groep["y"]["totaal"]["verstreken"]) == (1, 1)
+    assert [c["code"] for c in per_groep["y"]["per_code"]] == ["PLAN_VAN_AANPAK", "PROBLEEMANALYSE"]
+    assert termijnen["totaal"]["totaal"] == sum(t["totaal"]["totaal"] for t in termijnen["groepen"]) == 3
+    rayons = get(reporting, "termijnbewaking", hr, periode="2025-Q1", groepering="rayon")
+    assert {t["groep"]["id"]: t["totaal"]["totaal"] for t in rayons["groepen"]} == {"Noord": 1, "Zuid": 2}
+    r = reporting.get(
+        "/v1/rapportages/termijnbewaking",
+        headers=hr,
+        params={"periode": "2025-Q1", "groepering": "rayon", "formaat": "csv"},
+    )
+    rijen = list(csv.DictReader(io.StringIO(r.text)))
+    zuid = [rij for rij in rijen if rij["groep_id"] == "Zuid" and rij["code"] == "totaal"]
+    assert [(rij["groepering"], rij["verstreken"], rij["totaal"]) for rij in zuid] == [("rayon", "1", "2")]
+
+    # frequent verzuim: the group of the melding that reached the threshold (F's own leidinggevende first)
+    frequent = get(reporting, "frequent-verzuim", hr, periode="2025-Q1", groepering="leidinggevende")
+    assert [(g["groep"]["id"], g["aantal"]) for g in frequent["groepen"]] == [("lg-eigen", 1), ("lg-x", 1)]
+    assert {w["werknemer_id"]: w["groep"]["id"] for w in frequent["werknemers"]} == {"E": "lg-x", "F": "lg-eigen"}
+    per_rayon = get(reporting, "frequent-verzuim", hr, periode="2025-Q1", groepering="rayon")
+    assert [(g["groep"]["id"], g["aantal"]) for g in per_rayon["groepen"]] == [("Noord", 1), ("Zuid", 1)]
+    r = reporting.get(
+        "/v1/rapportages/frequent-verzuim",
+        headers=hr,
+        params={"periode": "2025-Q1", "groepering": "rayon", "formaat": "csv"},
+    )
+    assert {
+        (rij["werknemer_id"], rij["groepering"], rij["groep_id"]) for rij in csv.DictReader(io.StringIO(r.text))
+    } == {
+        ("E", "rayon", "Noord"),
+        ("F", "rayon", "Zuid"),
+    }
+
+    # open dossiers by duration on 31 March: G 85 days (y, Zuid), E 29 days (x, Noord)
+    duur = get(reporting, "open-dossiers/duur", hr, peildatum="2025-03-31", groepering="afdeling")
+    klassen = {g["groep"]["id"]: [k["aantal"] for k in g["klassen"]] for g in duur["groepen"]}
+    assert klassen == {"x": [0, 1, 0, 0], "y": [0, 1, 0, 0]}
+    assert [(d["werknemer_id"], d["groep"]["id"]) for d in duur["dossiers"]] == [("G", "y"), ("E", "x")]
+    alternatief = get(
+        reporting, "open-dossiers/duur", hr, peildatum="2025-03-31", groepering="rayon", schema="alternatief"
+    )
+    assert {g["groep"]["id"]: [k["aantal"] for k in g["klassen"]] for g in alternatief["groepen"]} == {
+        "Noord": [0, 1, 0, 0],
+        "Zuid": [0, 0, 1, 0],
+    }
+    r = reporting.get(
+        "/v1/rapportages/open-dossiers/duur",
+        headers=hr,
+        params={"peildatum": "2025-03-31", "groepering": "leidinggevende", "formaat": "csv"},
+    )
+    assert [(rij["werknemer_id"], rij["groep_id"]) for rij in csv.DictReader(io.StringIO(r.text))] == [
+        ("G", "lg-y"),
+        ("E", "lg-x"),
+    ]
+    # the default stays one group, the werkgever
+    assert [g["groep"]["soort"] for g in get(reporting, "termijnbewaking", hr, periode="2025-Q1")["groepen"]] == [
+        "werkgever"
+    ]

@@ -57,8 +57,8 @@ def reporting(settings: ReportingSettings) -> Iterator[TestClient]:
         yield client
 
 
-def referentie(populatie: Populatie, periode: Periode) -> dict[str, Any]:
-    """The kerncijfers per afdeling and in total straight from the generated events, by the pure rules."""
+def referentie(populatie: Populatie, periode: Periode, groepering: str = "afdeling") -> dict[str, Any]:
+    """The kerncijfers per afdeling (or rayon) and in total straight from the generated events, by the pure rules."""
     projecteerbaar = {t.subject() for t in PROJECTEERBAAR}
     eerste: dict[UUID, Any] = {}
     for seq, event in enumerate(populatie.events, start=1):  # the order within each stream is what counts
@@ -74,7 +74,10 @@ def referentie(populatie: Populatie, periode: Periode) -> dict[str, Any]:
                 assert isinstance(f.feit, DossierFeit)
                 lijst[1].append(f.feit)
     werknemers = [leid_werknemer_af(wn, m, d).verzuim() for wn, (m, d) in per_werknemer.items()]
-    per_afdeling = tellers_per_groep(werknemers, periode, lambda afdeling, _lg: afdeling)
+    rayons = {e.afdeling_id: e.rayon or "geen" for e in populatie.events if isinstance(e, AfdelingVastgelegd)}
+    per_afdeling = tellers_per_groep(
+        werknemers, periode, (lambda a, _lg: a) if groepering == "afdeling" else (lambda a, _lg: rayons.get(a, "geen"))
+    )
     totaal = tellers_per_groep(werknemers, periode, lambda _a, _lg: "totaal")["totaal"]
     return {
         "totaal": {f.code: f.waarde for f in kerncijfers(totaal, periode).figuren()},
@@ -161,6 +164,12 @@ async def test_a_generated_population_gives_the_same_figures_live_by_the_rules_a
         )
         assert r.status_code == 200, r.text
         assert waarden(r.json()) == referentie(populatie, lees_periode(periode)), periode
+    # per rayon a werknemer who moved between two afdelingen of one rayon counts once in it (nulverzuim)
+    for periode in ("2024", "2023-02-10..2024-08-20"):
+        r = reporting.get(
+            "/v1/rapportages/kerncijfers", headers=headers, params={"periode": periode, "groepering": "rayon"}
+        )
+        assert waarden(r.json()) == referentie(populatie, lees_periode(periode), "rayon"), periode
 
     # the population is lively enough to exercise every figure
     jaar = reporting.get("/v1/rapportages/kerncijfers", headers=headers, params={"periode": "2024"}).json()["totaal"]

@@ -434,3 +434,68 @@ async def test_the_rebuild_command_replays_the_streams_into_a_fresh_read_model(
     assert await inhoud(database_url, feiten.werkgever_id) == live
     body = open_dossiers(reporting, headers, peildatum="2025-02-05")
     assert body["totaal"] == 1
+
+
+async def test_the_live_projector_finds_a_termijn_through_its_index(postgres_admin_url: str) -> None:
+    """A termijn's facts and row are looked up by (werkgever_id, termijn_id) compared as uuid, so the index on that
+    pair serves the lookup (comparing termijn_id as text made PostgreSQL read every termijn of the werkgever)."""
+    from verzuim_reporting.adapters.projectiestore import IN_TERMIJN, SELECT_TERMIJNEN
+
+    sleutels = (["wg-1", "wg-1"], [uuid4(), uuid4()])
+    async with lege_projectie(postgres_admin_url) as (url, _):
+        async with await psycopg.AsyncConnection.connect(url, options="-c search_path=leesmodel") as conn:
+            await conn.execute("SET enable_seqscan = off")  # an empty table: make the planner show what it can use
+            for statement in (SELECT_TERMIJNEN, f"DELETE FROM termijn WHERE {IN_TERMIJN}"):
+                cur = await conn.execute(f"EXPLAIN (FORMAT JSON) {statement}", sleutels)
+                plan = json.dumps((await cur.fetchone() or [None])[0])
+                assert "termijn_id = " in plan and "Index Cond" in plan, plan
+                assert "::text" not in plan.split("Index Cond")[1].split('"')[2], plan
+
+
+class _TelTransacties:
+    """The live store, counting its transactions."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.aantal = 0
+
+    def transactie(self) -> Any:
+        self.aantal += 1
+        return self.store.transactie()
+
+
+async def test_catching_up_after_a_rebuild_applies_bundles_not_one_transaction_per_event(
+    feiten: Feiten, nats_url: str, postgres_admin_url: str
+) -> None:
+    """What arrived while a rebuild ran goes through the live projector a bundle per transaction, and arrives
+    completely."""
+    import nats as nats_client
+    from verzuim_reporting.adapters.herbouw import STROMEN, haal_in
+    from verzuim_reporting.adapters.stroom import laatste_sequence
+
+    nc = await nats_client.connect(nats_url)
+    try:
+        posities = {s.value: await laatste_sequence(nc, s) for s in STROMEN}  # where "the rebuild" stopped reading
+        await feiten.publish(feiten.afdeling("magazijn", "Magazijn"))
+        for i in range(80):
+            d = feiten.geopend(f"wn-{i}", date(2025, 2, 3))
+            await feiten.publish_alle(
+                [feiten.in_dienst(f"wn-{i}", "magazijn"), d, feiten.termijn(d, "ARBO", date(2025, 2, 9))]
+            )
+        async with lege_projectie(postgres_admin_url) as (url, projector):
+            geteld = _TelTransacties(projector._store)
+            projector._store = geteld
+            gelezen = await haal_in(nc, projector, posities, bundelgrootte=50)
+            assert gelezen == len(feiten.gepubliceerd) == 241
+            assert geteld.aantal == 6  # personeel 81, dossier 80, termijn 80: two bundles each (one per event: 241)
+            assert len(await toegepaste_events(url, feiten.werkgever_id)) == 241
+    finally:
+        await nc.close()
+
+
+async def toegepaste_events(url: str, werkgever_id: str) -> list[Any]:
+    async with await psycopg.AsyncConnection.connect(url) as conn:
+        cur = await conn.execute(
+            "SELECT event_id FROM leesmodel.verwerkt_event WHERE werkgever_id = %s", (werkgever_id,)
+        )
+        return await cur.fetchall()

@@ -171,3 +171,38 @@ def test_the_four_times_method_needs_a_whole_calendar_period() -> None:
 def test_without_anyone_employed_there_is_nothing_to_measure() -> None:
     k = cijfers([])
     assert all(f.waarde is None for f in k.figuren())
+
+
+def test_a_deelherstel_to_0_percent_ends_the_sick_days_but_not_the_geval() -> None:
+    """D8 weights a day with its ao-fractie: at 0 % the werknemer works the whole contract, so the day is no sick day
+    (nulverzuim, activering, verzuimpercentage). The melding is not hersteld: the geval runs on for its duration."""
+    w = werknemer(
+        "W", [in_dienst(date(2020, 1, 1), uren=40)], Dossier(date(2024, 12, 1)).deelherstel(date(2024, 12, 20), 0)
+    )
+    k = cijfers([w])  # Q1 2025: only days at 0 %
+    assert k.verzuimpercentage.teller == 0
+    assert k.nulverzuim.waarde == Decimal("100.000")
+    assert k.activeringspercentage.noemer == 0  # no sick days: nothing to measure
+    assert k.gemiddelde_verzuimduur.noemer == 0  # not hersteld
+    geval = w.gevallen[0]
+    assert geval.einde is None
+    # the geval still ran in Q1 and has its length up to the end of the period
+    assert [t.aantal for t in duurklassen(w.gevallen, Q1, DuurklassenSchema.VERNET)] == [0, 0, 1, 0]
+    december = cijfers([w], maand(2024, 12))
+    assert december.nulverzuim.waarde == 0  # 1–19 December at 100 %
+    assert december.activeringspercentage.noemer == 19 * 40
+
+
+def test_the_verzuimverleden_counts_its_meldingen_as_the_figures_do() -> None:
+    """A melding whose eerste ziektedag lies before the werknemer's employment is listed, but is no melding of the
+    meldingsfrequentie; meldingen_in_periode agrees with the werknemer's own figures."""
+    from verzuim_reporting.domain.afleiding import leid_werknemer_af
+    from verzuim_reporting.domain.verleden import verzuimverleden
+
+    voor = Dossier(date(2025, 1, 28)).herstel(date(2025, 2, 5))  # sick before the first day of employment
+    binnen = Dossier(date(2025, 3, 3)).herstel(date(2025, 3, 6))
+    afleiding = leid_werknemer_af("W", [in_dienst(date(2025, 2, 1))], voor.feiten + binnen.feiten)
+    verleden = verzuimverleden(afleiding, Q1, date(2025, 6, 1))
+    assert [m.telt_mee for m in verleden.meldingen] == [False, True]
+    assert verleden.meldingen_in_periode == verleden.kerncijfers.meldingsfrequentie.teller == 1
+    assert verleden.ziektedagen_in_periode == 4 + 3  # 1–4 Feb within employment, 3–5 Mar

@@ -17,20 +17,16 @@ rebuild` does it on request, while the service keeps answering from the old read
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import pickle
 import struct
 import sys
 import time
-import traceback
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any, BinaryIO
-from uuid import UUID
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import nats
-import psycopg
 from psycopg import AsyncConnection, sql
 from pydantic import ValidationError
 from verzuim_shared.events import Event, parse_event
@@ -39,230 +35,22 @@ from verzuim_shared.settings import ServiceSettings
 from verzuim_shared.subjects import Stream
 
 from verzuim_reporting.adapters.database import Database, maak_schema
-from verzuim_reporting.adapters.projectiestore import PostgresProjectiestore
-from verzuim_reporting.adapters.rijen import (
-    KOLOMMEN,
-    WERKNEMER_TABELLEN,
-    Rij,
-    afdeling_feit_rij,
-    afdeling_rij,
-    dossier_feit_rij,
-    medewerker_feit_rij,
-    termijn_feit_rij,
-    termijn_rij,
-    werknemer_rijen,
+from verzuim_reporting.adapters.herbouw_werker import (
+    BATCH,
+    BATCHGROOTTE,
+    STROMEN,
+    STROOM_KLAAR,
+    Bericht,
+    Fasen,
+    frame,
+    projecteer,
 )
-from verzuim_reporting.adapters.schema import HERBOUW, INDEXEN, LEESMODEL, OUD, SCHEMA_LOCK_KEY, SLEUTELS, VIEWS
+from verzuim_reporting.adapters.projectiestore import PostgresProjectiestore
+from verzuim_reporting.adapters.schema import HERBOUW, LEESMODEL, OUD, SCHEMA_LOCK_KEY, VIEWS, sleutels_en_indexen
 from verzuim_reporting.adapters.stroom import laatste_sequence, lees_stroom
-from verzuim_reporting.application import PROJECTEERBAAR, Positie, Projector, Sleutel, projectiefeit
-from verzuim_reporting.domain.afleiding import leid_werknemer_af
-from verzuim_reporting.domain.dossier import DossierFeit
-from verzuim_reporting.domain.personeel import AfdelingFeit, MedewerkerFeit, geldende_afdeling
-from verzuim_reporting.domain.termijnen import TermijnFeit, termijn_toestand
+from verzuim_reporting.application import Positie, Projector
 
 log = logging.getLogger(__name__)
-
-STROMEN: tuple[Stream, ...] = (Stream.PERSONEEL, Stream.DOSSIER, Stream.TERMIJN)
-
-_TYPE_PER_SUBJECT = {t.subject(): t for t in PROJECTEERBAAR}
-
-
-@dataclass
-class Verzamelaar:
-    """The facts of every projectable event read so far, grouped by the key they are derived under. An event seen
-    twice (a copy under another message id) counts once, as the first seen, which is the earliest position.
-
-    The rows of new facts also wait in `feitrijen`, so that they can be written while the streams are still read."""
-
-    gelezen: int = 0
-    ongeldig: int = 0
-    feiten: int = 0
-    gezien: set[UUID] = field(default_factory=set)
-    werknemers: dict[Sleutel, tuple[list[MedewerkerFeit], list[DossierFeit]]] = field(default_factory=dict)
-    afdelingen: dict[Sleutel, list[AfdelingFeit]] = field(default_factory=dict)
-    termijnen: dict[Sleutel, list[TermijnFeit]] = field(default_factory=dict)
-    feitrijen: dict[str, list[Rij]] = field(
-        default_factory=lambda: {t: [] for t in ("afdeling_feit", "medewerker_feit", "dossier_feit", "termijn_feit")}
-    )
-
-    def verwerk(self, subject: str, data: bytes, sequence: int) -> None:
-        self.gelezen += 1
-        soort = _TYPE_PER_SUBJECT.get(subject)
-        if soort is None:
-            return  # not part of the read model (the live consumer only moves its position)
-        try:
-            event = soort.model_validate_json(data)
-        except (ValidationError, ValueError) as exc:
-            # the live consumer dead-letters such a message: it is not part of the read model either
-            self.ongeldig += 1
-            log.warning("rebuild: message %s on %s is not a valid event and is skipped: %s", sequence, subject, exc)
-            return
-        if event.event_id in self.gezien:
-            return
-        pf = projectiefeit(event, sequence)
-        if pf is None:
-            return
-        self.gezien.add(event.event_id)
-        self.feiten += 1
-        wg, f, sleutel = pf.werkgever_id, pf.feit, (pf.werkgever_id, pf.sleutel)
-        if isinstance(f, TermijnFeit):
-            self.feitrijen["termijn_feit"].append(termijn_feit_rij(wg, f))
-            self.termijnen.setdefault(sleutel, []).append(f)
-        elif isinstance(f, DossierFeit):
-            self.feitrijen["dossier_feit"].append(dossier_feit_rij(wg, pf.sleutel, f))
-            self.werknemers.setdefault(sleutel, ([], []))[1].append(f)
-        elif isinstance(f, MedewerkerFeit):
-            self.feitrijen["medewerker_feit"].append(medewerker_feit_rij(wg, pf.sleutel, f))
-            self.werknemers.setdefault(sleutel, ([], []))[0].append(f)
-        else:
-            self.feitrijen["afdeling_feit"].append(afdeling_feit_rij(wg, f))
-            self.afdelingen.setdefault(sleutel, []).append(f)
-
-    def neem_feitrijen(self) -> dict[str, list[Rij]]:
-        rijen, self.feitrijen = self.feitrijen, {t: [] for t in self.feitrijen}
-        return rijen
-
-    def afgeleide_werknemers(self) -> dict[str, list[Rij]]:
-        """The tables derived per werknemer, from all the facts (the same functions as the live projector). Needs the
-        personeel and dossier streams only."""
-        rijen: dict[str, list[Rij]] = {t: [] for t in WERKNEMER_TABELLEN}
-        for (wg, wn), (medewerker, dossier) in self.werknemers.items():
-            for tabel, nieuw in werknemer_rijen(wg, leid_werknemer_af(wn, medewerker, dossier)).items():
-                rijen[tabel].extend(nieuw)
-        return rijen
-
-    def afgeleide_overige(self) -> dict[str, list[Rij]]:
-        """The afdelingen and termijnen."""
-        return {
-            "afdeling": [afdeling_rij(wg, geldende_afdeling(f)) for (wg, _), f in self.afdelingen.items()],
-            "termijn": [termijn_rij(wg, termijn_toestand(f)) for (wg, _), f in self.termijnen.items()],
-        }
-
-
-@dataclass
-class Fasen:
-    """Seconds per phase of a rebuild."""
-
-    lezen: float = 0.0  # read the streams, keep and write the facts
-    afleiden: float = 0.0  # derive every table from the facts
-    schrijven: float = 0.0  # COPY the derived tables
-    indexeren: float = 0.0  # build the indexes, ANALYZE
-    wisselen: float = 0.0  # swap the schema in
-
-
-# ------------------------------------------------------------------------------------------------ the projection
-# What the reader hands the projection: a batch of raw messages, or the end of a stream (with its last sequence).
-Bericht = tuple[str, object, int]
-_BATCH, _STROOM_KLAAR = "batch", "klaar"
-_BATCHGROOTTE = 2000
-
-
-def _kopieer(conn: psycopg.Connection, tabel: str, rijen: Iterable[Rij]) -> None:
-    with conn.cursor() as cur, cur.copy(f"COPY {tabel} ({', '.join(KOLOMMEN[tabel])}) FROM STDIN") as copy:
-        for rij in rijen:
-            copy.write_row(rij)
-
-
-def _kopieer_alle(conn: psycopg.Connection, tabellen: dict[str, list[Rij]]) -> None:
-    for tabel, rijen in tabellen.items():
-        if rijen:
-            _kopieer(conn, tabel, rijen)
-
-
-def projecteer(berichten: Iterable[Bericht], url: str, schema: str) -> dict[str, Any]:
-    """Turn the raw messages of the three streams into the read model in `schema` (created, empty, by the caller).
-
-    Facts are written while messages come in; once the personeel and dossier streams are complete, the werknemers
-    are derived and written while the termijn stream still comes in. One transaction: a failed rebuild leaves
-    nothing half in the schema. Synchronous: it runs in a worker process of its own, or in a thread."""
-    gc_aan = gc.isenabled()
-    gc.disable()  # millions of small, long-lived objects: the cyclic GC would only rescan them
-    try:
-        start = time.perf_counter()
-        fasen = Fasen()
-        verzamelaar = Verzamelaar()
-        posities: dict[str, int] = {}
-        werknemers_klaar = False
-        with psycopg.connect(url) as conn, conn.transaction():
-            conn.execute(sql.SQL("SET LOCAL search_path = {}").format(sql.Identifier(schema)))
-
-            def werknemers() -> None:
-                moment = time.perf_counter()
-                rijen = verzamelaar.afgeleide_werknemers()
-                fasen.afleiden += time.perf_counter() - moment
-                moment = time.perf_counter()
-                _kopieer_alle(conn, rijen)
-                fasen.schrijven += time.perf_counter() - moment
-
-            for soort, inhoud, getal in berichten:
-                if soort == _BATCH:
-                    assert isinstance(inhoud, list)
-                    for subject, data, sequence in inhoud:
-                        verzamelaar.verwerk(subject, data, sequence)
-                    # PostgreSQL takes in the facts in its own process while the next messages are handled
-                    _kopieer_alle(conn, verzamelaar.neem_feitrijen())
-                else:
-                    assert isinstance(inhoud, str)
-                    posities[inhoud] = getal
-                    if not werknemers_klaar and {Stream.PERSONEEL.value, Stream.DOSSIER.value} <= posities.keys():
-                        werknemers()
-                        werknemers_klaar = True
-            _kopieer_alle(conn, verzamelaar.neem_feitrijen())
-            if not werknemers_klaar:
-                werknemers()
-            moment = time.perf_counter()
-            overige = verzamelaar.afgeleide_overige()
-            fasen.afleiden += time.perf_counter() - moment
-            moment = time.perf_counter()
-            _kopieer_alle(conn, overige)
-            with conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO projectie_positie (stream, laatste_sequence) VALUES (%s, %s)", list(posities.items())
-                )
-            fasen.schrijven += time.perf_counter() - moment
-        fasen.lezen = time.perf_counter() - start - fasen.afleiden - fasen.schrijven
-        return {
-            "gelezen": verzamelaar.gelezen,
-            "feiten": verzamelaar.feiten,
-            "ongeldig": verzamelaar.ongeldig,
-            "posities": posities,
-            "fasen": asdict(fasen),  # plain data: the worker runs this module as __main__
-        }
-    finally:
-        if gc_aan:
-            gc.enable()
-
-
-def _frame(waarde: object) -> bytes:
-    data = pickle.dumps(waarde, protocol=pickle.HIGHEST_PROTOCOL)
-    return struct.pack(">Q", len(data)) + data
-
-
-def _lees_frame(bron: BinaryIO) -> Any:
-    kop = bron.read(8)
-    if len(kop) < 8:
-        raise EOFError("the reader stopped before the end of the streams")
-    (lengte,) = struct.unpack(">Q", kop)
-    return pickle.loads(bron.read(lengte))
-
-
-def werker() -> None:
-    """The worker process (`python -m verzuim_reporting.adapters.herbouw`): the database URL and schema arrive as the
-    first frame on stdin, then batches of raw messages until None; the outcome goes back as one frame on stdout.
-    Pickle only ever travels between this service's own two processes."""
-    invoer, uitvoer = sys.stdin.buffer, sys.stdout.buffer
-    url, schema = _lees_frame(invoer)
-
-    def berichten() -> Iterator[Bericht]:
-        while (bericht := _lees_frame(invoer)) is not None:
-            yield bericht
-
-    try:
-        antwoord: tuple[str, object] = ("ok", projecteer(berichten(), url, schema))
-    except BaseException:
-        antwoord = ("fout", traceback.format_exc())
-    uitvoer.write(_frame(antwoord))
-    uitvoer.flush()
 
 
 @dataclass(frozen=True)
@@ -281,31 +69,6 @@ class HerbouwResultaat:
         return self.gelezen / self.totaal_seconden if self.totaal_seconden else 0.0
 
 
-# The tables the queries read, analysed after a rebuild so the planner knows their sizes from the first query on.
-_TE_ANALYSEREN = (
-    "bezetting",
-    "verzuim_segment",
-    "verzuimgeval",
-    "dossier",
-    "termijn",
-    "medewerker_gegevens",
-    "afdeling",
-)
-
-
-async def _parallel(url: str, statements: Sequence[str], schema: str, verbindingen: int = 3) -> None:
-    """Run independent DDL (index builds, ANALYZE) on a few connections at once: PostgreSQL does this work in its
-    own processes, next to each other."""
-    wachtrij = list(statements)
-
-    async def werker() -> None:
-        async with await AsyncConnection.connect(url, autocommit=True, options=f"-c search_path={schema}") as conn:
-            while wachtrij:
-                await conn.execute(wachtrij.pop(0))
-
-    await asyncio.gather(*(werker() for _ in range(min(verbindingen, len(wachtrij)))))
-
-
 async def lees_en_schrijf(
     nc: nats.NATS, url: str, schema: str, *, apart_proces: bool = True
 ) -> tuple[dict[str, Any], Fasen]:
@@ -318,27 +81,26 @@ async def lees_en_schrijf(
         await conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
         await maak_schema(conn, schema, met_indexen=False)
 
+    async def lees_een(stream: Stream, zend: Callable[[Stream, Bericht], None]) -> None:
+        batch: list[tuple[str, bytes, int]] = []
+
+        def verzamel(subject: str, data: bytes, sequence: int) -> None:
+            batch.append((subject, data, sequence))
+            if len(batch) >= BATCHGROOTTE:
+                zend(stream, (BATCH, batch.copy(), 0))
+                batch.clear()
+
+        einde = await laatste_sequence(nc, stream)
+        await lees_stroom(nc, stream, verzamel, tot_en_met=einde)
+        if batch:
+            zend(stream, (BATCH, batch, 0))
+        zend(stream, (STROOM_KLAAR, stream.value, einde))
+
     async def lees(zend: Callable[[Stream, Bericht], None]) -> None:
+        # one stream after the other: the personeel and dossier streams are complete after a third of the reading,
+        # so the werknemers are derived while the termijn stream is read (reading all three at once was slower)
         for stream in STROMEN:
-            batch: list[tuple[str, bytes, int]] = []
-
-            def verzamel(
-                subject: str,
-                data: bytes,
-                sequence: int,
-                stream: Stream = stream,
-                batch: list[tuple[str, bytes, int]] = batch,
-            ) -> None:
-                batch.append((subject, data, sequence))
-                if len(batch) >= _BATCHGROOTTE:
-                    zend(stream, (_BATCH, batch.copy(), 0))
-                    batch.clear()
-
-            einde = await laatste_sequence(nc, stream)
-            await lees_stroom(nc, stream, verzamel, tot_en_met=einde)
-            if batch:
-                zend(stream, (_BATCH, batch, 0))
-            zend(stream, (_STROOM_KLAAR, stream.value, einde))
+            await lees_een(stream, zend)
 
     if apart_proces:
         uitkomsten = await _in_werkprocessen(lees, url, schema)
@@ -355,51 +117,60 @@ async def lees_en_schrijf(
         "fasen": {f: max(u["fasen"][f] for u in uitkomsten) for f in uitkomsten[0]["fasen"]},
     }
     fasen = Fasen(**uitkomst["fasen"])
+    # the workers built the keys and indexes of their own tables; what is left is the bookkeeping
     moment = time.perf_counter()
-    await _parallel(url, SLEUTELS, schema)
-    await _parallel(url, INDEXEN, schema)
-    await _parallel(url, [*VIEWS, *(f"ANALYZE {t}" for t in _TE_ANALYSEREN)], schema)
-    fasen.indexeren = time.perf_counter() - moment
+    async with await AsyncConnection.connect(url, options=f"-c search_path={schema}") as conn, conn.transaction():
+        for statement in (*sleutels_en_indexen(("leesmodel_info", "projectie_positie")), *VIEWS):
+            await conn.execute(statement)
+    fasen.indexeren += time.perf_counter() - moment
     return uitkomst, fasen
 
 
 # Two worker processes: one for the personeel and dossier streams (it derives the werknemers), one for the termijn
-# stream (two thirds of the events). They write the same schema in transactions of their own.
+# stream (two thirds of the events). They write their own tables of the same schema, each in a transaction of its own.
 _WERKERS: dict[Stream, int] = {Stream.PERSONEEL: 0, Stream.DOSSIER: 0, Stream.TERMIJN: 1}
 
 
 async def _in_werkprocessen(
     lees: Callable[[Callable[[Stream, Bericht], None]], Awaitable[None]], url: str, schema: str
 ) -> list[dict[str, Any]]:
-    """Read here, project in worker processes (`python -m verzuim_reporting.adapters.herbouw`)."""
+    """Read here, project in worker processes (`python -m verzuim_reporting.adapters.herbouw_werker`)."""
     processen = [
         await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "verzuim_reporting.adapters.herbouw",
+            "verzuim_reporting.adapters.herbouw_werker",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
         for _ in range(max(_WERKERS.values()) + 1)
     ]
     try:
-        for proces in processen:
+        for i, proces in enumerate(processen):
             assert proces.stdin is not None
-            proces.stdin.write(_frame((url, schema)))
+            stromen = [s.value for s, w in _WERKERS.items() if w == i]
+            proces.stdin.write(frame((url, schema, stromen)))
+
+        open_stromen = {i: {s for s, w in _WERKERS.items() if w == i} for i in range(len(processen))}
 
         def zend(stream: Stream, bericht: Bericht) -> None:
             # buffered by the transport: reading never waits for a worker
-            invoer = processen[_WERKERS[stream]].stdin
+            werker = _WERKERS[stream]
+            invoer = processen[werker].stdin
             assert invoer is not None
-            invoer.write(_frame(bericht))
+            invoer.write(frame(bericht))
+            if bericht[0] == STROOM_KLAAR:
+                open_stromen[werker].discard(stream)
+                if not open_stromen[werker]:
+                    # its streams are done: the worker derives and indexes while the others are still read
+                    invoer.write(frame(None))
+                    invoer.close()  # after what is buffered has been written
 
         await lees(zend)
         uitkomsten = []
         for proces in processen:
-            assert proces.stdin is not None and proces.stdout is not None
-            proces.stdin.write(_frame(None))
-            await proces.stdin.drain()
-            proces.stdin.close()
+            assert proces.stdin is not None
+            await proces.stdin.wait_closed()
         for proces in processen:
             assert proces.stdout is not None
             (lengte,) = struct.unpack(">Q", await proces.stdout.readexactly(8))
@@ -486,32 +257,47 @@ class Herbouwer:
         return resultaat
 
     async def _haal_in(self, nc: nats.NATS, posities: dict[str, int]) -> int:
-        """Apply what arrived after the rebuild read its streams, through the live projector."""
-        projector = Projector(PostgresProjectiestore(self._database))
-        toegepast = 0
-        for stream in STROMEN:
-            wachtend: list[tuple[Event | None, Positie]] = []
-
-            def verzamel(
-                subject: str,
-                data: bytes,
-                sequence: int,
-                stream: Stream = stream,
-                wachtend: list[tuple[Event | None, Positie]] = wachtend,
-            ) -> None:
-                try:
-                    event: Event | None = parse_event(subject, data)
-                except (ValidationError, LookupError, ValueError):
-                    event = None
-                wachtend.append((event, Positie(stream.value, sequence)))
-
-            await lees_stroom(nc, stream, verzamel, vanaf=posities[stream.value] + 1)
-            for event, positie in wachtend:
-                if event is not None:
-                    await projector.verwerk(event, positie)
-                toegepast += 1
-        return toegepast
+        return await haal_in(nc, Projector(PostgresProjectiestore(self._database)), posities)
 
 
-if __name__ == "__main__":
-    werker()
+# What arrived after the rebuild read its streams goes through the live projector in bundles of this size.
+INHAALBUNDEL = 1000
+
+
+async def haal_in(
+    nc: nats.NATS, projector: Projector, posities: dict[str, int], *, bundelgrootte: int = INHAALBUNDEL
+) -> int:
+    """Apply what arrived after the rebuild read its streams (from the positions on), through the live projector:
+    a bundle per transaction, as the consumers' group commit does (ADR 0043). A bundle that fails is applied event
+    by event; an event that still fails is logged and left to the live consumer (which retries and dead-letters
+    it). Returns the number of messages read."""
+    gelezen = 0
+    for stream in STROMEN:
+        wachtend: list[tuple[Event, Positie]] = []
+
+        def verzamel(
+            subject: str,
+            data: bytes,
+            sequence: int,
+            stream: Stream = stream,
+            wachtend: list[tuple[Event, Positie]] = wachtend,
+        ) -> None:
+            nonlocal gelezen
+            gelezen += 1
+            try:
+                wachtend.append((parse_event(subject, data), Positie(stream.value, sequence)))
+            except (ValidationError, LookupError, ValueError):
+                pass  # not a valid event: the live consumer dead-letters it
+
+        await lees_stroom(nc, stream, verzamel, vanaf=posities[stream.value] + 1)
+        for i in range(0, len(wachtend), bundelgrootte):
+            bundel = wachtend[i : i + bundelgrootte]
+            try:
+                await projector.verwerk_bundel(bundel)
+            except Exception:
+                for event, positie in bundel:
+                    try:
+                        await projector.verwerk(event, positie)
+                    except Exception:
+                        log.exception("catching up after the rebuild: %s at %s is left to the consumer", event, positie)
+    return gelezen

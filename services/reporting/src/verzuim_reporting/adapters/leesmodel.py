@@ -71,12 +71,21 @@ def _eerste_in_periode(kolom: str) -> str:
     return f"COUNT(*) FILTER (WHERE r.{kolom} IS NULL OR r.{kolom} < p.van)"
 
 
-def _werknemers(groepering: Groepering, filter_: Filter) -> tuple[str, str]:
-    """How to count distinct werknemers per group and in total. Per werkgever or afdeling the predecessor columns
-    do it; for a rayon or leidinggevende (groups formed through the afdeling) or within one team it takes a DISTINCT."""
-    if filter_.leidinggevende_id is not None or groepering in (Groepering.LEIDINGGEVENDE, Groepering.RAYON):
+def _apart_tellen(groepering: Groepering, filter_: Filter) -> bool:
+    """Per rayon or leidinggevende (groups formed through the afdeling) a werknemer may have rows in two afdelingen
+    of one group: the predecessor columns cannot count them once per group. Those counts come from a query of their
+    own (a hashed DISTINCT), while the total still uses the predecessor columns."""
+    return filter_.leidinggevende_id is None and groepering in (Groepering.LEIDINGGEVENDE, Groepering.RAYON)
+
+
+def _werknemers(groepering: Groepering, filter_: Filter) -> tuple[str | None, str]:
+    """How to count distinct werknemers per group (None: by a query of its own) and in total. Per werkgever or
+    afdeling the predecessor columns do it; within one team (a subset of each werknemer's rows) it takes a DISTINCT."""
+    if filter_.leidinggevende_id is not None:
         return "COUNT(DISTINCT r.werknemer_id)", "COUNT(DISTINCT r.werknemer_id)"
     totaal = "vorige_tot" if filter_.afdeling_id is None else "vorige_tot_afdeling"
+    if _apart_tellen(groepering, filter_):
+        return None, _eerste_in_periode(totaal)
     groep = totaal if groepering is Groepering.WERKGEVER else "vorige_tot_afdeling"
     return _eerste_in_periode(groep), _eerste_in_periode(totaal)
 
@@ -86,7 +95,7 @@ def _bezetting(groepering: Groepering, filter_: Filter) -> str:
     return f"""
     SUM({_DAGEN}) AS dienstdagen,
     SUM({_DAGEN} * r.deeltijdfactor_e10) AS capaciteit_e10,
-    {per_groep} AS werknemers_groep,
+    {f"{per_groep} AS werknemers_groep," if per_groep else ""}
     {totaal} AS werknemers_totaal
     """
 
@@ -97,8 +106,21 @@ def _segment(groepering: Groepering, filter_: Filter) -> str:
     SUM({_DAGEN} * r.deeltijdfactor_e10 * r.percentage) AS verzuim_e12,
     SUM({_DAGEN} * r.contracturen_e6) AS contracturen_ziek_e6,
     SUM({_DAGEN} * r.inzet_e6) AS inzet_ziek_e6,
-    {per_groep} AS werknemers_met_verzuim_groep,
+    {f"{per_groep} AS werknemers_met_verzuim_groep," if per_groep else ""}
     {totaal} AS werknemers_met_verzuim_totaal
+    """
+
+
+def _werknemers_per_groep_sql(tabel: str, groep: str, filter_sql: str) -> str:
+    return f"""
+    {_PERIODES}
+    SELECT idx, groep, COUNT(*) FROM (
+        SELECT DISTINCT p.idx, {groep} AS groep, r.werknemer_id
+        FROM p JOIN {tabel} r ON {_OVERLAPT}
+        {_AFDELING_JOIN}
+        WHERE {filter_sql}
+    ) werknemers
+    GROUP BY idx, groep
     """
 
 
@@ -205,12 +227,23 @@ class PostgresLeesmodel:
                     else:
                         doel[naam] = waarde
 
-        # four independent aggregates, each on a connection of its own: PostgreSQL runs them side by side
+        async def tel_per_groep(tabel: str, veld: str) -> None:
+            async with self._database.pool.connection() as conn:
+                cur = await conn.execute(_werknemers_per_groep_sql(tabel, groep, filter_sql), params)
+                for idx, sleutel, aantal in await cur.fetchall():
+                    velden[idx].setdefault(sleutel, {})[veld] = aantal
+
+        # independent aggregates, each on a connection of its own: PostgreSQL runs them side by side
         await asyncio.gather(
             lees("bezetting", _bezetting(groepering, filter_), _OVERLAPT),
             lees("verzuim_segment", _segment(groepering, filter_), _OVERLAPT),
             lees("verzuimgeval", _MELDINGEN, _MELDING_IN_PERIODE),
             lees("verzuimgeval", _BEEINDIGD, _BEEINDIGD_IN_PERIODE),
+            *(
+                (tel_per_groep("bezetting", "werknemers"), tel_per_groep("verzuim_segment", "werknemers_met_verzuim"))
+                if _apart_tellen(groepering, filter_)
+                else ()
+            ),
         )
 
         resultaat = []
@@ -285,8 +318,8 @@ class PostgresLeesmodel:
             return {afdeling_id: lg for afdeling_id, lg in await cur.fetchall()}
 
     async def termijnen(
-        self, werkgever_id: str, periode: Periode, filter_: Filter
-    ) -> dict[str, dict[TermijnStatus, int]]:
+        self, werkgever_id: str, periode: Periode, filter_: Filter, groepering: Groepering
+    ) -> dict[str, dict[str, dict[TermijnStatus, int]]]:
         params: dict[str, Any] = {"werkgever_id": werkgever_id, "van": periode.van, "tot": periode.tot}
         voorwaarden = ""
         if filter_.afdeling_id is not None:
@@ -295,19 +328,33 @@ class PostgresLeesmodel:
         if filter_.leidinggevende_id is not None:
             voorwaarden += " AND COALESCE(gegevens.leidinggevende_id, a.leidinggevende_id) = %(leidinggevende_id)s"
             params["leidinggevende_id"] = filter_.leidinggevende_id
+        # the werknemer's group on the due date, as the other figures group a row
+        groep = {
+            Groepering.WERKGEVER: "t.werkgever_id",
+            Groepering.AFDELING: f"COALESCE(gegevens.afdeling_id, '{ONBEKEND}')",
+            Groepering.LEIDINGGEVENDE: f"COALESCE(gegevens.leidinggevende_id, a.leidinggevende_id, '{ZONDER}')",
+            Groepering.RAYON: f"COALESCE(a.rayon, '{ZONDER}')",
+        }[groepering]
         query = (
-            "SELECT t.code, t.status, COUNT(*) FROM termijn t"
+            f"SELECT {groep}, t.code, t.status, COUNT(*) FROM termijn t"
             + _GEGEVENS_OP.format(rij="t", dag="t.vervaldatum")
             + " WHERE t.werkgever_id = %(werkgever_id)s AND t.vervaldatum BETWEEN %(van)s AND %(tot)s"
             + voorwaarden
-            + " GROUP BY t.code, t.status"
+            + " GROUP BY 1, 2, 3"
         )
-        per_code: dict[str, dict[TermijnStatus, int]] = {}
+        per_groep: dict[str, dict[str, dict[TermijnStatus, int]]] = {}
         async with self._database.pool.connection() as conn:
             cur = await conn.execute(query, params)
-            for code, status, aantal in await cur.fetchall():
-                per_code.setdefault(code, lege_aantallen())[TermijnStatus(status)] = aantal
-        return per_code
+            for sleutel, code, status, aantal in await cur.fetchall():
+                per_groep.setdefault(sleutel, {}).setdefault(code, lege_aantallen())[TermijnStatus(status)] = aantal
+        return per_groep
+
+    async def afdelingskenmerken(self, werkgever_id: str) -> dict[str, tuple[str | None, str | None]]:
+        async with self._database.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT afdeling_id, leidinggevende_id, rayon FROM afdeling WHERE werkgever_id = %s", (werkgever_id,)
+            )
+            return {afdeling_id: (lg, rayon) for afdeling_id, lg, rayon in await cur.fetchall()}
 
     async def werknemer_feiten(
         self, werkgever_id: str, werknemer_id: str

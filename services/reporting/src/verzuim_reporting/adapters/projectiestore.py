@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from psycopg import AsyncConnection
 
@@ -21,6 +22,7 @@ from verzuim_reporting.adapters.rijen import (
     afdeling_feit_rij,
     afdeling_feit_uit,
     afdeling_rij,
+    copytekst,
     dossier_feit_rij,
     dossier_feit_uit,
     medewerker_feit_rij,
@@ -63,15 +65,20 @@ _SELECT_MEDEWERKER = _select_sql("medewerker_feit", "werkgever_id", "werknemer_i
 _SELECT_DOSSIER = _select_sql("dossier_feit", "werkgever_id", "werknemer_id")
 
 
-def _select_in(tabel: str, sleutel_kolom: str) -> str:
-    return f"SELECT {_kolommen(tabel)} FROM {tabel} WHERE " + _IN_SLEUTELS.format(wg="werkgever_id", k=sleutel_kolom)
+# A werknemer or afdeling is (werkgever_id, text id); a termijn (werkgever_id, uuid). The pairs come as typed arrays,
+# so the comparison is on the columns themselves and PostgreSQL can use the (werkgever_id, key) index.
+IN_TEKST = "(werkgever_id, {k}) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
+IN_TERMIJN = "(werkgever_id, termijn_id) IN (SELECT * FROM unnest(%s::text[], %s::uuid[]))"
 
 
-_IN_SLEUTELS = "({wg}, {k}) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
-_SELECT_MEDEWERKERS = _select_in("medewerker_feit", "werknemer_id")
-_SELECT_DOSSIERS = _select_in("dossier_feit", "werknemer_id")
-_SELECT_AFDELINGEN = _select_in("afdeling_feit", "afdeling_id")
-_SELECT_TERMIJNEN = _select_in("termijn_feit", "termijn_id::text")
+def _select_in(tabel: str, voorwaarde: str) -> str:
+    return f"SELECT {_kolommen(tabel)} FROM {tabel} WHERE {voorwaarde}"
+
+
+_SELECT_MEDEWERKERS = _select_in("medewerker_feit", IN_TEKST.format(k="werknemer_id"))
+_SELECT_DOSSIERS = _select_in("dossier_feit", IN_TEKST.format(k="werknemer_id"))
+_SELECT_AFDELINGEN = _select_in("afdeling_feit", IN_TEKST.format(k="afdeling_id"))
+SELECT_TERMIJNEN = _select_in("termijn_feit", IN_TERMIJN)
 
 
 class PostgresProjectiestore:
@@ -92,7 +99,7 @@ class PostgresProjectieTransactie:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def vergrendel(self, sleutels: Sequence[tuple[SleutelSoort, str, str]]) -> None:
+    async def vergrendel(self, sleutels: Sequence[tuple[SleutelSoort, str, Any]]) -> None:
         if sleutels:
             await self._conn.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM unnest(%s::text[]) WITH ORDINALITY AS"
@@ -105,9 +112,9 @@ class PostgresProjectieTransactie:
         for feit in feiten:
             wg, f = feit.werkgever_id, feit.feit
             if isinstance(f, MedewerkerFeit):
-                rijen.append(("medewerker_feit", medewerker_feit_rij(wg, feit.sleutel, f)))
+                rijen.append(("medewerker_feit", medewerker_feit_rij(wg, cast(str, feit.sleutel), f)))
             elif isinstance(f, DossierFeit):
-                rijen.append(("dossier_feit", dossier_feit_rij(wg, feit.sleutel, f)))
+                rijen.append(("dossier_feit", dossier_feit_rij(wg, cast(str, feit.sleutel), f)))
             elif isinstance(f, AfdelingFeit):
                 rijen.append(("afdeling_feit", afdeling_feit_rij(wg, f)))
             else:
@@ -157,13 +164,10 @@ class PostgresProjectieTransactie:
         return uit
 
     async def _vervang(
-        self, tabellen: Sequence[str], sleutel_kolom: str, sleutels: Sequence[Sleutel], rijen: dict[str, list[Rij]]
+        self, tabellen: Sequence[str], voorwaarde: str, sleutels: Sequence[Sleutel], rijen: dict[str, list[Rij]]
     ) -> None:
         for tabel in tabellen:
-            await self._conn.execute(
-                f"DELETE FROM {tabel} WHERE " + _IN_SLEUTELS.format(wg="werkgever_id", k=sleutel_kolom),
-                _sleutels(sleutels),
-            )
+            await self._conn.execute(f"DELETE FROM {tabel} WHERE {voorwaarde}", _sleutels(sleutels))
             if rijen.get(tabel):
                 await kopieer(self._conn, tabel, rijen[tabel])
 
@@ -172,7 +176,7 @@ class PostgresProjectieTransactie:
         for (wg, _), afleiding in zip(sleutels, afleidingen, strict=True):
             for tabel, nieuw in werknemer_rijen(wg, afleiding).items():
                 rijen[tabel].extend(nieuw)
-        await self._vervang(WERKNEMER_TABELLEN, "werknemer_id", sleutels, rijen)
+        await self._vervang(WERKNEMER_TABELLEN, IN_TEKST.format(k="werknemer_id"), sleutels, rijen)
 
     async def afdeling_feiten(self, sleutels: Sequence[Sleutel]) -> dict[Sleutel, list[AfdelingFeit]]:
         uit: dict[Sleutel, list[AfdelingFeit]] = {k: [] for k in sleutels}
@@ -182,25 +186,24 @@ class PostgresProjectieTransactie:
 
     async def vervang_afdelingen(self, sleutels: Sequence[Sleutel], afdelingen: Sequence[AfdelingFeit]) -> None:
         rijen = {"afdeling": [afdeling_rij(wg, a) for (wg, _), a in zip(sleutels, afdelingen, strict=True)]}
-        await self._vervang(("afdeling",), "afdeling_id", sleutels, rijen)
+        await self._vervang(("afdeling",), IN_TEKST.format(k="afdeling_id"), sleutels, rijen)
 
     async def termijn_feiten(self, sleutels: Sequence[Sleutel]) -> dict[Sleutel, list[TermijnFeit]]:
         uit: dict[Sleutel, list[TermijnFeit]] = {k: [] for k in sleutels}
-        for rij in await self._lees(_SELECT_TERMIJNEN, sleutels):
-            uit[(rij[1], str(rij[2]))].append(termijn_feit_uit(rij))
+        for rij in await self._lees(SELECT_TERMIJNEN, sleutels):
+            uit[(rij[1], rij[2])].append(termijn_feit_uit(rij))
         return uit
 
     async def vervang_termijnen(self, sleutels: Sequence[Sleutel], termijnen: Sequence[Termijn]) -> None:
         rijen = {"termijn": [termijn_rij(wg, t) for (wg, _), t in zip(sleutels, termijnen, strict=True)]}
-        await self._vervang(("termijn",), "termijn_id::text", sleutels, rijen)
+        await self._vervang(("termijn",), IN_TERMIJN, sleutels, rijen)
 
 
 async def kopieer(conn: AsyncConnection, tabel: str, rijen: Iterable[Rij]) -> None:
-    """COPY rows into a table: the fast path of both the live projector and the rebuild."""
+    """COPY rows into a table, as text lines built by `rijen.copytekst` (the rebuild writes the same lines)."""
     async with conn.cursor() as cur:
         async with cur.copy(f"COPY {tabel} ({_kolommen(tabel)}) FROM STDIN") as copy:
-            for rij in rijen:
-                await copy.write_row(rij)
+            await copy.write(copytekst(tabel, rijen))
 
 
 async def werknemer_feiten(

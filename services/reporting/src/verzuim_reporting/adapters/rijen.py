@@ -3,9 +3,11 @@ very same tuples, so the two cannot drift apart."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Protocol
 
 from psycopg.types.json import Jsonb
@@ -24,145 +26,62 @@ from verzuim_reporting.domain.termijnen import Termijn, TermijnFeit, TermijnFeit
 
 Rij = tuple[Any, ...]
 
-KOLOMMEN: dict[str, tuple[str, ...]] = {
+# Per table its columns with the type each value is written as in COPY text (every column may be null).
+_TABELLEN: dict[str, str] = {
     "afdeling_feit": (
-        "event_id",
-        "werkgever_id",
-        "afdeling_id",
-        "naam",
-        "leidinggevende_id",
-        "hr_adviseur_id",
-        "rayonmanager_id",
-        "rayon",
-        "stream_sequence",
+        "event_id uuid, werkgever_id text, afdeling_id text, naam text, leidinggevende_id text, "
+        "hr_adviseur_id text, rayonmanager_id text, rayon text, stream_sequence int"
     ),
     "medewerker_feit": (
-        "event_id",
-        "werkgever_id",
-        "werknemer_id",
-        "soort",
-        "datum",
-        "afdeling_id",
-        "contracturen",
-        "voltijduren",
-        "leidinggevende_id",
-        "stream_sequence",
+        "event_id uuid, werkgever_id text, werknemer_id text, soort text, datum date, afdeling_id text, "
+        "contracturen float, voltijduren float, leidinggevende_id text, stream_sequence int"
     ),
     "dossier_feit": (
-        "event_id",
-        "werkgever_id",
-        "werknemer_id",
-        "dossier_id",
-        "soort",
-        "datum",
-        "melding_id",
-        "herstel_id",
-        "herstel_soort",
-        "percentage",
-        "stappen",
-        "gecorrigeerd_feit",
-        "oude_waarde",
-        "nieuwe_waarde",
-        "stream_sequence",
+        "event_id uuid, werkgever_id text, werknemer_id text, dossier_id uuid, soort text, datum date, "
+        "melding_id uuid, herstel_id uuid, herstel_soort text, percentage int, stappen json, "
+        "gecorrigeerd_feit text, oude_waarde text, nieuwe_waarde text, stream_sequence int"
     ),
     "termijn_feit": (
-        "event_id",
-        "werkgever_id",
-        "termijn_id",
-        "dossier_id",
-        "werknemer_id",
-        "soort",
-        "code",
-        "vervaldatum",
-        "vervuld_op",
-        "op_tijd",
-        "stream_sequence",
+        "event_id uuid, werkgever_id text, termijn_id uuid, dossier_id uuid, werknemer_id text, soort text, "
+        "code text, vervaldatum date, vervuld_op date, op_tijd bool, stream_sequence int"
     ),
     "afdeling": (
-        "werkgever_id",
-        "afdeling_id",
-        "naam",
-        "leidinggevende_id",
-        "hr_adviseur_id",
-        "rayonmanager_id",
-        "rayon",
-        "stream_sequence",
+        "werkgever_id text, afdeling_id text, naam text, leidinggevende_id text, hr_adviseur_id text, "
+        "rayonmanager_id text, rayon text, stream_sequence int"
     ),
     "medewerker_gegevens": (
-        "werkgever_id",
-        "werknemer_id",
-        "geldig_vanaf",
-        "afdeling_id",
-        "contracturen",
-        "voltijduren",
-        "leidinggevende_id",
-        "stream_sequence",
+        "werkgever_id text, werknemer_id text, geldig_vanaf date, afdeling_id text, contracturen float, "
+        "voltijduren float, leidinggevende_id text, stream_sequence int"
     ),
-    "dienstverband": ("werkgever_id", "werknemer_id", "datum_in_dienst", "datum_uit_dienst"),
+    "dienstverband": ("werkgever_id text, werknemer_id text, datum_in_dienst date, datum_uit_dienst date"),
     "bezetting": (
-        "werkgever_id",
-        "werknemer_id",
-        "van",
-        "tot",
-        "afdeling_id",
-        "leidinggevende_id",
-        "contracturen",
-        "voltijduren",
-        "deeltijdfactor_e10",
-        "vorige_tot",
-        "vorige_tot_afdeling",
+        "werkgever_id text, werknemer_id text, van date, tot date, afdeling_id text, leidinggevende_id text, "
+        "contracturen float, voltijduren float, deeltijdfactor_e10 int, vorige_tot date, "
+        "vorige_tot_afdeling date"
     ),
     "dossier": (
-        "werkgever_id",
-        "dossier_id",
-        "werknemer_id",
-        "melding_id",
-        "eerste_ziektedag",
-        "status",
-        "hersteldatum",
-        "gesloten_op",
-        "arbeidsongeschiktheidspercentage",
-        "stream_sequence",
+        "werkgever_id text, dossier_id uuid, werknemer_id text, melding_id uuid, eerste_ziektedag date, "
+        "status text, hersteldatum date, gesloten_op date, arbeidsongeschiktheidspercentage int, "
+        "stream_sequence int"
     ),
     "verzuimgeval": (
-        "werkgever_id",
-        "werknemer_id",
-        "dossier_id",
-        "melding_id",
-        "eerste_ziektedag",
-        "einde",
-        "hersteldatum",
-        "afdeling_id",
-        "leidinggevende_id",
-        "in_dienst_bij_melding",
-        "stream_sequence",
+        "werkgever_id text, werknemer_id text, dossier_id uuid, melding_id uuid, eerste_ziektedag date, "
+        "einde date, hersteldatum date, afdeling_id text, leidinggevende_id text, "
+        "in_dienst_bij_melding bool, stream_sequence int"
     ),
     "verzuim_segment": (
-        "werkgever_id",
-        "werknemer_id",
-        "van",
-        "tot",
-        "dossier_id",
-        "melding_id",
-        "afdeling_id",
-        "leidinggevende_id",
-        "contracturen_e6",
-        "deeltijdfactor_e10",
-        "percentage",
-        "inzet_e6",
-        "vorige_tot",
-        "vorige_tot_afdeling",
+        "werkgever_id text, werknemer_id text, van date, tot date, dossier_id uuid, melding_id uuid, "
+        "afdeling_id text, leidinggevende_id text, contracturen_e6 int, deeltijdfactor_e10 int, "
+        "percentage int, inzet_e6 int, vorige_tot date, vorige_tot_afdeling date"
     ),
     "termijn": (
-        "werkgever_id",
-        "termijn_id",
-        "dossier_id",
-        "werknemer_id",
-        "code",
-        "vervaldatum",
-        "status",
-        "vervuld_op",
+        "werkgever_id text, termijn_id uuid, dossier_id uuid, werknemer_id text, code text, "
+        "vervaldatum date, status text, vervuld_op date"
     ),
+}
+
+KOLOMMEN: dict[str, tuple[str, ...]] = {
+    t: tuple(k.split()[0] for k in kolommen.split(", ")) for t, kolommen in _TABELLEN.items()
 }
 
 
@@ -174,6 +93,16 @@ def e10(waarde: Decimal) -> int:
 def e6(waarde: Decimal) -> int:
     """Hours (six decimals) as the exact integer the table keeps."""
     return int(waarde.scaleb(6))
+
+
+@lru_cache(maxsize=4096)
+def _factor_e10(contracturen: float, voltijduren: float) -> int:
+    return e10(deeltijdfactor(contracturen, voltijduren))
+
+
+@lru_cache(maxsize=4096)
+def _uren_e6(contracturen: float) -> int:
+    return e6(uren(contracturen))
 
 
 class _Stuk(Protocol):
@@ -194,6 +123,64 @@ def voorgangers(rijen: Sequence[_Stuk]) -> list[tuple[date | None, date | None]]
         vorige = r.tot
         per_afdeling[r.afdeling_id] = r.tot
     return uit
+
+
+# ------------------------------------------------------------------------------------------------ COPY text
+# Both the live projector and the rebuild hand rows to PostgreSQL as lines of COPY text built here: tab-separated,
+# \N for null, backslash, tab, newline and carriage return escaped. One small function per table, generated from
+# _TABELLEN (as namedtuple generates its class), so that a row costs one f-string instead of a type lookup per value.
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _tekst(s: str) -> str:
+    return s if s.isprintable() and "\\" not in s else s.translate(_ESCAPES)
+
+
+def _json(waarde: Jsonb) -> str:
+    return _tekst(json.dumps(waarde.obj, separators=(",", ":"), ensure_ascii=False))
+
+
+# How a value of each column type becomes text; {v} is the value, known not to be None. Inlined in the generated
+# function: a text needs escaping only in the rare case that it holds a backslash or a control character.
+_ALS_TEKST = {
+    "text": "({v} if {v}.isprintable() and _BACKSLASH not in {v} else _tekst({v}))",
+    "uuid": "format({v}.int, '032x')",  # PostgreSQL reads 32 hex digits as a uuid
+    "date": "{v}.isoformat()",
+    "int": "int({v})",  # the f-string writes the digits
+    "float": "repr(float({v}))",
+    "bool": "('t' if {v} else 'f')",
+    "json": "_json({v})",
+}
+
+
+def _regelfunctie(tabel: str) -> Callable[[Rij], str]:
+    delen = []
+    for i, kolom in enumerate(_TABELLEN[tabel].split(", ")):
+        omzetting = _ALS_TEKST[kolom.split()[1]].format(v=f"r[{i}]")
+        delen.append(f"{{_NULL if r[{i}] is None else {omzetting}}}")
+    bron = 'def regel(r):\n    return f"' + "\\t".join(delen) + '\\n"\n'
+    namen: dict[str, Any] = {"_tekst": _tekst, "_json": _json, "_NULL": "\\N", "_BACKSLASH": "\\"}
+    exec(bron, namen)
+    functie: Callable[[Rij], str] = namen["regel"]
+    return functie
+
+
+_REGEL: dict[str, Callable[[Rij], str]] = {tabel: _regelfunctie(tabel) for tabel in _TABELLEN}
+
+
+def tekstregel(tabel: str, rij: Rij) -> str:
+    """One row of `tabel` as a line of COPY text (with its newline)."""
+    return _REGEL[tabel](rij)
+
+
+def regelfunctie(tabel: str) -> Callable[[Rij], str]:
+    return _REGEL[tabel]
+
+
+def copytekst(tabel: str, rijen: Iterable[Rij]) -> str:
+    regel = _REGEL[tabel]
+    return "".join([regel(r) for r in rijen])
 
 
 # The tables derived per werknemer, replaced as a whole when one of the werknemer's facts changes.
@@ -368,7 +355,7 @@ def werknemer_rijen(werkgever_id: str, a: WerknemerAfleiding) -> dict[str, list[
                 b.leidinggevende_id,
                 b.contracturen,
                 b.voltijduren,
-                e10(deeltijdfactor(b.contracturen, b.voltijduren)),
+                _factor_e10(b.contracturen, b.voltijduren),
                 vorige,
                 vorige_afdeling,
             )
@@ -415,8 +402,8 @@ def werknemer_rijen(werkgever_id: str, a: WerknemerAfleiding) -> dict[str, list[
                 s.melding_id,
                 s.afdeling_id,
                 s.leidinggevende_id,
-                e6(uren(s.contracturen)),
-                e10(s.deeltijdfactor),
+                _uren_e6(s.contracturen),
+                _factor_e10(s.contracturen, s.voltijduren),
                 s.percentage,
                 e6(s.inzet_uren),
                 vorige,

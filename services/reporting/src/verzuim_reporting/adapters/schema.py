@@ -13,13 +13,15 @@ addresses or other personal data beyond the ids: management information does not
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 LEESMODEL = "leesmodel"
 HERBOUW = "leesmodel_herbouw"
 OUD = "leesmodel_oud"
 
 # Raised whenever a table, column or derivation rule changes: a read model of another version is rebuilt from the
 # streams when the service starts.
-VERSIE = "4"
+VERSIE = "5"
 
 # Advisory lock that keeps replicas from creating, rebuilding or swapping the read model at the same time.
 SCHEMA_LOCK_KEY = 0x7665727A75696D05  # "verzuim" + 5 (the reporting service)
@@ -288,3 +290,14 @@ DATA_TABELLEN: tuple[str, ...] = (
     "verzuim_segment",
     "termijn",
 )
+
+
+def _tabel_van(statement: str) -> str:
+    woorden = statement.split()
+    return woorden[woorden.index("TABLE") + 1] if "TABLE" in woorden else woorden[woorden.index("ON") + 1]
+
+
+def sleutels_en_indexen(tabellen: Iterable[str]) -> list[str]:
+    """The keys, then the indexes, of these tables (a bulk load adds them after the rows)."""
+    gevraagd = set(tabellen)
+    return [s for s in (*SLEUTELS, *INDEXEN) if _tabel_van(s) in gevraagd]

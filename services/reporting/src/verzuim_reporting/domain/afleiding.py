@@ -33,6 +33,6 @@ def leid_werknemer_af(
     for f in dossier_feiten:
         per_dossier.setdefault(f.dossier_id, []).append(f)
     dossiers = [v for feiten in per_dossier.values() if (v := dossier_verloop(feiten)) is not None]
-    dossiers.sort(key=lambda d: (d.eerste_ziektedag, str(d.dossier_id)))
+    dossiers.sort(key=lambda d: (d.eerste_ziektedag, d.dossier_id.int))  # the int orders as the text does
     gevallen, segmenten = verzuim_van_werknemer(beeld.bezetting, dossiers)
     return WerknemerAfleiding(werknemer_id, beeld, tuple(dossiers), tuple(gevallen), tuple(segmenten))

@@ -42,7 +42,7 @@ class OpbouwStap:
     loonwaarde_pct: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a rebuild makes millions (3x faster); never changed in place
 class DossierFeit:
     """One dossier event as the read model keeps it. `datum` is the eerste ziektedag (geopend, episode), the
     hersteldatum (herstel) or the business date of the step (opbouwschema, correctie, gesloten)."""
@@ -116,11 +116,18 @@ def _datum(tekst: str | None) -> date | None:
 
 def _eerste_per_sleutel(feiten: list[DossierFeit], sleutel: str) -> list[DossierFeit]:
     """A fact that appears under two event ids (the same melding or herstel published twice) counts once, as the
-    one recorded first."""
+    one recorded first; in stream order."""
     gekozen: dict[object, DossierFeit] = {}
-    for f in sorted(feiten, key=lambda f: f.stream_sequence):
-        gekozen.setdefault(getattr(f, sleutel), f)
-    return list(gekozen.values())
+    for f in feiten:
+        k = getattr(f, sleutel)
+        eerder = gekozen.get(k)
+        if eerder is None or f.stream_sequence < eerder.stream_sequence:
+            gekozen[k] = f
+    return sorted(gekozen.values(), key=_volgorde)
+
+
+def _volgorde(f: DossierFeit) -> int:
+    return f.stream_sequence
 
 
 def _corrigeer(
@@ -168,20 +175,28 @@ def dossier_verloop(feiten: list[DossierFeit]) -> DossierVerloop | None:
     is the first fully fit day); closing the dossier ends a running episode on the closing date, without herstel.
     A herstel while no episode runs is a repeat of one already applied and changes nothing.
     """
-    geopend = sorted((f for f in feiten if f.soort is DossierFeitSoort.GEOPEND), key=lambda f: f.stream_sequence)
+    per_soort: dict[DossierFeitSoort, list[DossierFeit]] = {}
+    for f in feiten:
+        lijst = per_soort.get(f.soort)
+        if lijst is None:
+            per_soort[f.soort] = [f]
+        else:
+            lijst.append(f)
+    geopend = per_soort.get(DossierFeitSoort.GEOPEND)
     if not geopend:
         return None
-    eerste = geopend[0]
+    eerste = min(geopend, key=_volgorde)
     assert eerste.melding_id is not None
     episodes = _eerste_per_sleutel(
-        [eerste] + [f for f in feiten if f.soort is DossierFeitSoort.EPISODE and f.melding_id != eerste.melding_id],
+        [eerste] + [f for f in per_soort.get(DossierFeitSoort.EPISODE, ()) if f.melding_id != eerste.melding_id],
         "melding_id",
     )
-    herstellen = _eerste_per_sleutel([f for f in feiten if f.soort is DossierFeitSoort.HERSTEL], "herstel_id")
-    correcties = [f for f in feiten if f.soort is DossierFeitSoort.CORRECTIE]
-    episodes, herstellen = _corrigeer(episodes, herstellen, correcties, eerste.melding_id)
-    sluitingen = [f for f in feiten if f.soort is DossierFeitSoort.GESLOTEN]
-    gesloten = max(sluitingen, key=lambda f: f.stream_sequence) if sluitingen else None
+    herstellen = _eerste_per_sleutel(per_soort.get(DossierFeitSoort.HERSTEL, []), "herstel_id")
+    correcties = per_soort.get(DossierFeitSoort.CORRECTIE)
+    if correcties:
+        episodes, herstellen = _corrigeer(episodes, herstellen, correcties, eerste.melding_id)
+    sluitingen = per_soort.get(DossierFeitSoort.GESLOTEN)
+    gesloten = max(sluitingen, key=_volgorde) if sluitingen else None
 
     tijdlijn: list[tuple[date, _Stap, int, DossierFeit]] = [
         (e.datum, _Stap.START, e.stream_sequence, e) for e in episodes
@@ -247,6 +262,6 @@ def dossier_verloop(feiten: list[DossierFeit]) -> DossierVerloop | None:
         gesloten_op=gesloten.datum if gesloten is not None else None,
         arbeidsongeschiktheidspercentage=percentage if status is DossierStatus.OPEN else 0,
         episodes=resultaat,
-        opbouw=_opbouw([f for f in feiten if f.soort is DossierFeitSoort.OPBOUWSCHEMA]),
+        opbouw=_opbouw(per_soort.get(DossierFeitSoort.OPBOUWSCHEMA, [])),
         stream_sequence=eerste.stream_sequence,
     )

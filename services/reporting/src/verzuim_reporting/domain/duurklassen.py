@@ -60,7 +60,8 @@ def definitie_duurklassen(schema: DuurklassenSchema) -> str:
     return (
         f"Duurklassen, schema {naam}: {klassen}. Telt elk verzuimgeval (elke melding, ook binnen een samengesteld "
         "verzuim) dat in de periode op enig moment liep, ingedeeld naar zijn duur in kalenderdagen van de eerste "
-        "ziektedag tot de hersteldatum of tot en met het einde van de periode, wat het eerst komt. Een geval telt bij "
+        "ziektedag tot de hersteldatum of tot en met het einde van de periode, wat het eerst komt (ook dagen op 0 % na "
+        "deelherstel: het geval loopt tot het herstel). Een geval telt bij "
         f"de afdeling waar het begon.{extra}"
     )
 

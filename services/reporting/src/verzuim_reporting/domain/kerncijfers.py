@@ -128,10 +128,12 @@ DEFINITIE_GEMIDDELDE_VERZUIMDUUR = (
 )
 DEFINITIE_NULVERZUIM = (
     "Nulverzuim: aandeel van de werknemers die op enig moment in de periode in dienst waren en in de periode geen "
-    "enkele ziektedag hadden (geen melding die in de periode liep), × 100 %."
+    "enkele ziektedag hadden (geen dag met een arbeidsongeschiktheid boven 0 %), × 100 %. Een werknemer die na "
+    "deelherstel voor 0 % arbeidsongeschikt is, verzuimt niet, ook al is de melding nog niet hersteld."
 )
 DEFINITIE_ACTIVERINGSPERCENTAGE = (
-    "Activeringspercentage: aandeel van de contracturen van zieke werknemers, op hun ziektedagen in de periode, "
+    "Activeringspercentage: aandeel van de contracturen van zieke werknemers, op hun ziektedagen in de periode (dagen "
+    "met een arbeidsongeschiktheid boven 0 %), "
     "waarop zij daadwerkelijk worden ingezet, gewaardeerd naar loonwaarde: uren per week × loonwaardepercentage "
     "volgens het geldende opbouwschema (ten hoogste de contracturen); zonder opbouwschema het deel van de "
     "contracturen waarvoor de werknemer niet arbeidsongeschikt is (100 % − arbeidsongeschiktheidspercentage). "

@@ -30,6 +30,7 @@ class MeldingVerleden:
     duur_dagen: int  # calendar days: hersteldatum − eerste ziektedag, or up to and including today while running
     percentages: tuple[tuple[date, int], ...]  # arbeidsongeschiktheidspercentage from each date on
     afdeling_id: str | None  # where the melding is counted (None: outside every dienstverband)
+    telt_mee: bool  # counts as a melding in the figures: its eerste ziektedag is a day of employment
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,8 @@ class Verzuimverleden:
     werknemer_id: str
     periode: Periode
     meldingen: tuple[MeldingVerleden, ...]  # all, oldest first
-    meldingen_in_periode: int
-    ziektedagen_in_periode: int  # calendar days with a (partial) melding within employment
+    meldingen_in_periode: int  # as the meldingsfrequentie counts them (telt_mee, eerste ziektedag in the period)
+    ziektedagen_in_periode: int  # calendar days within employment with an arbeidsongeschiktheid above 0 %
     kerncijfers: Kerncijfers  # the werknemer's own figures over the period
     frequent: FrequentVerzuimer | None  # frequent verzuimer by the standard rule in the period
 
@@ -61,6 +62,7 @@ def verzuimverleden(afleiding: WerknemerAfleiding, periode: Periode, vandaag: da
                 duur,
                 e.percentages,
                 g.afdeling_id,
+                g.in_dienst_bij_melding and g.meetellen,
             )
         )
     t = tellers(afleiding.personeel.bezetting, afleiding.segmenten, afleiding.gevallen, periode)
@@ -71,7 +73,7 @@ def verzuimverleden(afleiding: WerknemerAfleiding, periode: Periode, vandaag: da
         werknemer_id=afleiding.werknemer_id,
         periode=periode,
         meldingen=tuple(meldingen),
-        meldingen_in_periode=sum(1 for g in afleiding.gevallen if periode.bevat(g.eerste_ziektedag)),
+        meldingen_in_periode=t.meldingen,  # the same count as in its kerncijfers
         ziektedagen_in_periode=sum(overlap_dagen(s.van, s.tot, periode) for s in afleiding.segmenten),
         kerncijfers=kerncijfers(t, periode),
         frequent=frequent[0] if frequent else None,

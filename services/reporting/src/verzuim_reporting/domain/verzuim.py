@@ -4,7 +4,8 @@
   melding of its own for statistics (D8, wvp-reference §2.3.6).
 - A *verzuimsegment* is a stretch of sick days with the same arbeidsongeschiktheidspercentage, deployment and
   bezetting (afdeling, leidinggevende, hours). Only days of employment count: sick days outside every dienstverband
-  have no capacity to be measured against.
+  have no capacity to be measured against. A day at 0 % (a deelherstel to 0 % without volledig herstel) is no sick
+  day: the geval is still open (for its duration and duurklasse) but the werknemer is not absent.
 
 A day on which two episodes overlap (inconsistent data) counts once, at the higher percentage, so a werknemer can
 never be more than 100 % absent.
@@ -12,9 +13,11 @@ never be more than 100 % absent.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from uuid import UUID
 
 from verzuim_reporting.domain.dossier import DossierVerloop, EpisodeVerloop, OpbouwStap
@@ -69,6 +72,7 @@ class Verzuimsegment:
         return deeltijdfactor(self.contracturen, self.voltijduren)
 
 
+@lru_cache(maxsize=4096)  # a rebuild asks for the same few combinations over and over
 def inzet_uren(stap: OpbouwStap | None, percentage: int, contracturen: float) -> Decimal:
     """Hours per week the sick werknemer is deployed on, valued at their loonwaarde, at most the contract hours.
 
@@ -129,26 +133,18 @@ def verzuim_van_werknemer(
     bezetting: tuple[Bezetting, ...] | list[Bezetting], dossiers: list[DossierVerloop]
 ) -> tuple[list[Verzuimgeval], list[Verzuimsegment]]:
     """The werknemer's verzuimgevallen and sick segments within employment, in date order."""
-    stukken = [s for d in dossiers for e in d.episodes for s in _stukken(d, e)]
-
-    # Sweep over every boundary so that a day covered twice is counted once (highest percentage wins).
-    grenzen = sorted({s.van for s in stukken} | {s.tot + timedelta(days=1) for s in stukken if s.tot != _EINDELOOS})
-    elementair: list[tuple[date, date, _Stuk]] = []
-    for i, van in enumerate(grenzen):
-        tot = grenzen[i + 1] - timedelta(days=1) if i + 1 < len(grenzen) else _EINDELOOS
-        actief = [s for s in stukken if s.van <= van and s.tot >= van]
-        if not actief:
-            continue
-        winnaar = min(actief, key=lambda s: (-s.percentage, s.volgorde))
-        tot = min(tot, winnaar.tot)
-        vorige = elementair[-1] if elementair else None
-        if vorige and vorige[2] is winnaar and vorige[1] + timedelta(days=1) == van:
-            elementair[-1] = (vorige[0], tot, winnaar)
-        else:
-            elementair.append((van, tot, winnaar))
-
+    stukken = sorted((s for d in dossiers for e in d.episodes for s in _stukken(d, e)), key=lambda s: s.van)
+    elementair: list[tuple[date, date, _Stuk]]
+    if all(a.tot < b.van for a, b in itertools.pairwise(stukken)):
+        elementair = [(s.van, s.tot, s) for s in stukken]  # the usual case: nothing overlaps, each piece is its own
+    else:
+        elementair = _zonder_overlap(stukken)
     segmenten: list[Verzuimsegment] = []
     for van, tot, stuk in elementair:
+        if stuk.percentage == 0:
+            # arbeidsongeschikt for 0 % after a deelherstel: the werknemer works the whole contract, so these are no
+            # sick days (not in the percentage, nulverzuim or activering); the geval itself runs on until herstel
+            continue
         for b in bezetting:
             b_tot = _EINDELOOS if b.tot is None else b.tot
             begin, eind = max(van, b.van), min(tot, b_tot)
@@ -170,14 +166,16 @@ def verzuim_van_werknemer(
                     inzet_uren=inzet_uren(stap, stuk.percentage, b.contracturen),
                 )
             )
-    segmenten.sort(key=lambda s: (s.van, str(s.melding_id)))
+    # a UUID's integer orders as its text does (fixed-width hex), without making the text
+    segmenten.sort(key=lambda s: (s.van, s.melding_id.int))
 
+    eerste_segment: dict[UUID, Verzuimsegment] = {}
+    for s in segmenten:  # in date order: the first is the melding's first sick day within employment
+        eerste_segment.setdefault(s.melding_id, s)
     gevallen = []
     for d in dossiers:
         for e in d.episodes:
-            eerste_dienstdag = next(
-                (s for s in segmenten if s.melding_id == e.melding_id), None
-            )  # segments are in date order
+            eerste_dienstdag = eerste_segment.get(e.melding_id)
             gevallen.append(
                 Verzuimgeval(
                     dossier_id=d.dossier_id,
@@ -192,8 +190,27 @@ def verzuim_van_werknemer(
                     in_dienst_bij_melding=any(b.bevat(e.eerste_ziektedag) for b in bezetting),
                 )
             )
-    gevallen.sort(key=lambda g: (g.eerste_ziektedag, str(g.melding_id)))
+    gevallen.sort(key=lambda g: (g.eerste_ziektedag, g.melding_id.int))
     return gevallen, segmenten
+
+
+def _zonder_overlap(stukken: list[_Stuk]) -> list[tuple[date, date, _Stuk]]:
+    """Sweep over every boundary so that a day covered twice is counted once (highest percentage wins)."""
+    grenzen = sorted({s.van for s in stukken} | {s.tot + timedelta(days=1) for s in stukken if s.tot != _EINDELOOS})
+    elementair: list[tuple[date, date, _Stuk]] = []
+    for i, van in enumerate(grenzen):
+        tot = grenzen[i + 1] - timedelta(days=1) if i + 1 < len(grenzen) else _EINDELOOS
+        actief = [s for s in stukken if s.van <= van and s.tot >= van]
+        if not actief:
+            continue
+        winnaar = min(actief, key=lambda s: (-s.percentage, s.volgorde))
+        tot = min(tot, winnaar.tot)
+        vorige = elementair[-1] if elementair else None
+        if vorige and vorige[2] is winnaar and vorige[1] + timedelta(days=1) == van:
+            elementair[-1] = (vorige[0], tot, winnaar)
+        else:
+            elementair.append((van, tot, winnaar))
+    return elementair
 
 
 def _bezetting_bij_melding(bezetting: tuple[Bezetting, ...] | list[Bezetting], e: EpisodeVerloop) -> Bezetting | None:

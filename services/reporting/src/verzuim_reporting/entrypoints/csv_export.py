@@ -142,6 +142,9 @@ def duurklassen_csv(d: DuurklassenOut) -> Response:
 
 def frequent_verzuim_csv(f: FrequentVerzuimOut) -> Response:
     kop = (
+        "groepering",
+        "groep_id",
+        "groep_naam",
         "werknemer_id",
         "afdeling_id",
         "afdeling_naam",
@@ -156,6 +159,9 @@ def frequent_verzuim_csv(f: FrequentVerzuimOut) -> Response:
     )
     rijen = (
         [
+            f.groepering.value,
+            w.groep.id if w.groep else None,
+            w.groep.naam if w.groep else None,
             w.werknemer_id,
             w.afdeling_id,
             w.afdeling_naam,
@@ -175,6 +181,9 @@ def frequent_verzuim_csv(f: FrequentVerzuimOut) -> Response:
 
 def termijnbewaking_csv(t: TermijnbewakingOut) -> Response:
     kop = (
+        "groepering",
+        "groep_id",
+        "groep_naam",
         "code",
         "open",
         "vervuld_op_tijd",
@@ -188,8 +197,14 @@ def termijnbewaking_csv(t: TermijnbewakingOut) -> Response:
         "periode_tot",
         "definitie",
     )
+    delen = [("werkgever", t.werkgever_id, None, [*t.per_code, t.totaal])] + [
+        (g.groep.soort.value, g.groep.id, g.groep.naam, [*g.per_code, g.totaal]) for g in t.groepen
+    ]
     rijen = (
         [
+            soort,
+            gid,
+            gnaam,
             c.code,
             c.open,
             c.vervuld_op_tijd,
@@ -203,13 +218,17 @@ def termijnbewaking_csv(t: TermijnbewakingOut) -> Response:
             t.periode.tot,
             t.definitie,
         ]
-        for c in [*t.per_code, t.totaal]
+        for soort, gid, gnaam, tellingen in delen
+        for c in tellingen
     )
     return csv_response(f"termijnbewaking-{t.periode.label}", kop, rijen)
 
 
 def open_dossiers_duur_csv(o: OpenDossiersDuurOut) -> Response:
     kop = (
+        "groepering",
+        "groep_id",
+        "groep_naam",
         "dossier_id",
         "werknemer_id",
         "afdeling_id",
@@ -223,6 +242,9 @@ def open_dossiers_duur_csv(o: OpenDossiersDuurOut) -> Response:
     )
     rijen = (
         [
+            o.groepering.value,
+            d.groep.id if d.groep else None,
+            d.groep.naam if d.groep else None,
             d.dossier_id,
             d.werknemer_id,
             d.afdeling_id,
@@ -251,6 +273,7 @@ def verzuimverleden_csv(v: VerzuimverledenOut) -> Response:
         "duur_dagen",
         "percentages",
         "afdeling_id",
+        "telt_mee",
         "definitie",
     )
     rijen = (
@@ -265,6 +288,7 @@ def verzuimverleden_csv(v: VerzuimverledenOut) -> Response:
             m.duur_dagen,
             " ".join(f"{p.vanaf.isoformat()}:{p.arbeidsongeschiktheidspercentage}" for p in m.percentages),
             m.afdeling_id,
+            m.telt_mee,
             v.definitie,
         ]
         for m in v.meldingen

@@ -158,10 +158,15 @@ def build_router(rapportages: Rapportages) -> APIRouter:
         schema: Annotated[DuurklassenSchema, Query(description="vernet (default) or alternatief")] = (
             DuurklassenSchema.VERNET
         ),
+        groepering: GroeperingParam = Groepering.WERKGEVER,
         formaat: FormaatParam = None,
     ) -> OpenDossiersDuurOut | Response:
         rapport = await rapportages.open_dossiers_naar_duur(
-            principal.werkgever_id, peildatum=peildatum, schema=schema, filter_=_filter(principal, afdeling_id)
+            principal.werkgever_id,
+            peildatum=peildatum,
+            schema=schema,
+            filter_=_filter(principal, afdeling_id),
+            groepering=groepering,
         )
         out = OpenDossiersDuurOut.van_rapport(rapport)
         return csv_export.open_dossiers_duur_csv(out) if _csv(request, formaat) else out
@@ -261,6 +266,7 @@ def build_router(rapportages: Rapportages) -> APIRouter:
         periode: PeriodeParam,
         drempel: Annotated[int, Query(ge=2, le=50)] = STANDAARD_DREMPEL,
         venster_dagen: Annotated[int, Query(ge=7, le=3650)] = STANDAARD_VENSTER_DAGEN,
+        groepering: GroeperingParam = Groepering.WERKGEVER,
         afdeling_id: AfdelingParam = None,
         formaat: FormaatParam = None,
     ) -> FrequentVerzuimOut | Response:
@@ -270,6 +276,7 @@ def build_router(rapportages: Rapportages) -> APIRouter:
             drempel=drempel,
             venster_dagen=venster_dagen,
             filter_=_filter(principal, afdeling_id),
+            groepering=groepering,
         )
         out = FrequentVerzuimOut.van_rapport(rapport)
         return csv_export.frequent_verzuim_csv(out) if _csv(request, formaat) else out
@@ -287,10 +294,11 @@ def build_router(rapportages: Rapportages) -> APIRouter:
             str | None,
             Query(min_length=1, max_length=100, description=f"Only this afdeling ('{ONBEKEND}': no personeel data)"),
         ] = None,
+        groepering: GroeperingParam = Groepering.WERKGEVER,
         formaat: FormaatParam = None,
     ) -> TermijnbewakingOut | Response:
         rapport = await rapportages.termijnbewaking(
-            principal.werkgever_id, periode, filter_=_filter(principal, afdeling_id)
+            principal.werkgever_id, periode, filter_=_filter(principal, afdeling_id), groepering=groepering
         )
         out = TermijnbewakingOut.van_rapport(rapport)
         return csv_export.termijnbewaking_csv(out) if _csv(request, formaat) else out

@@ -302,6 +302,12 @@ class FrequentVerzuimerOut(BaseModel):
     aantal_meldingen: int = Field(description="Meldingen in the window that ends on laatste_melding")
     eerste_ziektedagen: list[date]
     laatste_melding: date
+    groep: GroepOut | None = Field(default=None, description="The group of the melding that reached the threshold")
+
+
+class GroepAantalOut(BaseModel):
+    groep: GroepOut
+    aantal: int
 
 
 class FrequentVerzuimOut(BaseModel):
@@ -314,10 +320,13 @@ class FrequentVerzuimOut(BaseModel):
     filter: FilterOut
     definitie: str
     aantal: int
+    groepering: Groepering
+    groepen: list[GroepAantalOut] = Field(description="Frequent verzuimers per group")
     werknemers: list[FrequentVerzuimerOut]
 
     @classmethod
     def van_rapport(cls, r: FrequentVerzuimRapport) -> FrequentVerzuimOut:
+        groepen = {g.sleutel: GroepOut.van_groep(r.groepering, g) for g, _ in r.groepen}
         return cls(
             werkgever_id=r.werkgever_id,
             periode_gevraagd=PeriodeOut.van_periode(r.gevraagd),
@@ -325,8 +334,11 @@ class FrequentVerzuimOut(BaseModel):
             drempel=r.drempel,
             venster_dagen=r.venster_dagen,
             filter=FilterOut.van_filter(r.filter),
-            definitie=definitie_frequent_verzuim(r.drempel, r.venster_dagen),
+            definitie=definitie_frequent_verzuim(r.drempel, r.venster_dagen)
+            + " Per groep telt een werknemer bij de groep van die melding.",
             aantal=len(r.verzuimers),
+            groepering=r.groepering,
+            groepen=[GroepAantalOut(groep=groepen[g.sleutel], aantal=n) for g, n in r.groepen],
             werknemers=[
                 FrequentVerzuimerOut(
                     werknemer_id=v.werknemer_id,
@@ -335,6 +347,7 @@ class FrequentVerzuimOut(BaseModel):
                     aantal_meldingen=v.aantal_meldingen,
                     eerste_ziektedagen=list(v.eerste_ziektedagen),
                     laatste_melding=v.laatste_melding,
+                    groep=groepen.get(r.groep_van.get(v.werknemer_id, "")),
                 )
                 for v in r.verzuimers
             ],
@@ -371,6 +384,12 @@ class TermijnTellingOut(BaseModel):
         )
 
 
+class GroepTermijnenOut(BaseModel):
+    groep: GroepOut
+    per_code: list[TermijnTellingOut]
+    totaal: TermijnTellingOut
+
+
 class TermijnbewakingOut(BaseModel):
     versie: Literal["v1"] = VERSIE
     werkgever_id: str
@@ -379,6 +398,8 @@ class TermijnbewakingOut(BaseModel):
     definitie: str
     per_code: list[TermijnTellingOut]
     totaal: TermijnTellingOut
+    groepering: Groepering
+    groepen: list[GroepTermijnenOut]
 
     @classmethod
     def van_rapport(cls, r: TermijnbewakingRapport) -> TermijnbewakingOut:
@@ -389,6 +410,15 @@ class TermijnbewakingOut(BaseModel):
             definitie=DEFINITIE_TERMIJNBEWAKING,
             per_code=[TermijnTellingOut.van_telling(t) for t in r.per_code],
             totaal=TermijnTellingOut.van_telling(r.totaal),
+            groepering=r.groepering,
+            groepen=[
+                GroepTermijnenOut(
+                    groep=GroepOut.van_groep(r.groepering, g),
+                    per_code=[TermijnTellingOut.van_telling(t) for t in per_code],
+                    totaal=TermijnTellingOut.van_telling(totaal),
+                )
+                for g, per_code, totaal in r.groepen
+            ],
         )
 
 
@@ -409,6 +439,7 @@ class OpenDossierOut(BaseModel):
     eerste_ziektedag: date
     ziektedagen: int
     duurklasse: str
+    groep: GroepOut | None = None
 
 
 class OpenDossiersDuurOut(BaseModel):
@@ -420,12 +451,15 @@ class OpenDossiersDuurOut(BaseModel):
     definitie: str
     totaal: int
     klassen: list[KlasseOut]
+    groepering: Groepering
+    groepen: list[GroepKlassenOut]
     dossiers: list[OpenDossierOut] = Field(description="Longest first")
 
     @classmethod
     def van_rapport(cls, r: OpenDossiersDuurRapport) -> OpenDossiersDuurOut:
         from verzuim_reporting.domain.duurklassen import klasse_voor
 
+        groepen = {g.sleutel: GroepOut.van_groep(r.groepering, g) for g, _ in r.groepen}
         return cls(
             werkgever_id=r.werkgever_id,
             peildatum=r.peildatum,
@@ -434,6 +468,8 @@ class OpenDossiersDuurOut(BaseModel):
             definitie=DEFINITIE_OPEN_DOSSIERS_DUUR + " " + definitie_duurklassen(r.schema).split(":")[0] + ".",
             totaal=len(r.dossiers),
             klassen=klassen(r.klassen),
+            groepering=r.groepering,
+            groepen=[GroepKlassenOut(groep=groepen[g.sleutel], klassen=klassen(t)) for g, t in r.groepen],
             dossiers=[
                 OpenDossierOut(
                     dossier_id=d.dossier_id,
@@ -443,6 +479,7 @@ class OpenDossiersDuurOut(BaseModel):
                     eerste_ziektedag=d.eerste_ziektedag,
                     ziektedagen=d.ziektedagen,
                     duurklasse=klasse_voor(r.schema, d.ziektedagen).code,
+                    groep=groepen.get(r.groep_van.get(d.dossier_id, "")),
                 )
                 for d in r.dossiers
             ],
@@ -467,6 +504,10 @@ class MeldingOut(BaseModel):
     duur_dagen: int = Field(description="hersteldatum − eerste ziektedag; while running: days up to today")
     percentages: list[PercentageOut]
     afdeling_id: str | None
+    telt_mee: bool = Field(
+        description="Counts as a melding in the figures (meldingsfrequentie, meldingen_in_periode): its eerste "
+        "ziektedag is a day of employment"
+    )
 
 
 class VerzuimverledenOut(BaseModel):
@@ -476,8 +517,12 @@ class VerzuimverledenOut(BaseModel):
     periode: PeriodeOut
     definitie: str
     meldingen: list[MeldingOut] = Field(description="Every melding, oldest first; each episode is a melding")
-    meldingen_in_periode: int
-    ziektedagen_in_periode: int
+    meldingen_in_periode: int = Field(
+        description="Meldingen with their eerste ziektedag in the period that count (telt_mee), as in the figures"
+    )
+    ziektedagen_in_periode: int = Field(
+        description="Days within employment with an arbeidsongeschiktheid above 0 % in the period"
+    )
     cijfers: dict[str, FiguurOut]
     frequent_verzuimer: bool
     frequent_verzuim: FrequentVerzuimerOut | None
@@ -505,6 +550,7 @@ class VerzuimverledenOut(BaseModel):
                     duur_dagen=m.duur_dagen,
                     percentages=[PercentageOut(vanaf=d, arbeidsongeschiktheidspercentage=p) for d, p in m.percentages],
                     afdeling_id=m.afdeling_id,
+                    telt_mee=m.telt_mee,
                 )
                 for m in v.meldingen
             ],
