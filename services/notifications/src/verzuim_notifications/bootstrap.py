@@ -108,7 +108,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
                 afleveringen_http.build_router(Afleveringen(aflever_store, bezorger)),
             ],
             on_startup=[database.open, webhook.open],
-            on_shutdown=[webhook.close, database.close],
+            on_shutdown=[webhook.close, aflever_store.afmelden, database.close],
             background=[bezorger.draai],
             readiness=[database.postgres],
         )

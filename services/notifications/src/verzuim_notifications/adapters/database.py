@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from psycopg_pool import AsyncConnectionPool
-from verzuim_shared.db import apply_schema, check_database, open_pool
+from verzuim_shared.db import apply_schema, check_database, conninfo, open_pool
 from verzuim_shared.problems import ServiceUnavailable
 from verzuim_shared.settings import ServiceSettings
 
@@ -28,6 +28,11 @@ class Database:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+    @property
+    def conninfo(self) -> str:
+        """For a connection of its own outside the pool (the dispatcher's liveness session)."""
+        return conninfo(self._settings)
 
     @property
     def pool(self) -> AsyncConnectionPool:

@@ -122,6 +122,9 @@ SCHEMA: tuple[str, ...] = (
         opnieuw_aangeboden integer NOT NULL DEFAULT 0
     )
     """,
+    # The dispatcher that holds the claim (its liveness lock key, see aflever_store.py); NULL for a claim of a version
+    # that did not record it (only its lease counts).
+    "ALTER TABLE aflevering ADD COLUMN IF NOT EXISTS geclaimd_door bigint",
     "CREATE INDEX IF NOT EXISTS aflevering_te_doen ON aflevering (volgende_poging_op) WHERE status = 'wachtend'",
     """
     CREATE INDEX IF NOT EXISTS aflevering_mislukt
