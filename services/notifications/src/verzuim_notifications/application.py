@@ -17,7 +17,7 @@ from typing import Protocol
 from uuid import UUID
 
 from verzuim_shared.auth import Principal
-from verzuim_shared.clock import Clock
+from verzuim_shared.clock import NL, Clock
 from verzuim_shared.events import (
     AfdelingVastgelegd,
     DossierGeopend,
@@ -51,7 +51,12 @@ from verzuim_notifications.domain.aflevering import (
     na_poging,
 )
 from verzuim_notifications.domain.berichten import Bericht, BerichtInhoud, Tekst, bericht_id, inhoud_voor
-from verzuim_notifications.domain.frequent_verzuim import FrequentSignaal, Melding, beoordeel
+from verzuim_notifications.domain.frequent_verzuim import (
+    FrequentSignaal,
+    FrequentVerzuimUitkomst,
+    Melding,
+    nieuwe_signalen,
+)
 from verzuim_notifications.domain.inbox import InboxItem, InboxStatus, markeer
 from verzuim_notifications.domain.personeel import Afdeling, Medewerker
 from verzuim_notifications.domain.presets import preset
@@ -105,11 +110,27 @@ class DossierStore(Protocol):
 
     async def begeleiding(self, werkgever_id: str, dossier_id: UUID) -> DossierBegeleiding: ...
 
-    async def voeg_melding_toe(
-        self, werkgever_id: str, werknemer_id: str, dossier_id: UUID, melding: Melding
-    ) -> None: ...
+    async def registreer_melding(
+        self,
+        werkgever_id: str,
+        werknemer_id: str,
+        dossier_id: UUID,
+        melding: Melding,
+        bron_event_id: UUID,
+        bepaal: Callable[[list[Melding], set[tuple[UUID, FrequentSignaal]]], list[FrequentVerzuimUitkomst]],
+    ) -> list[GegevenFrequentSignaal]:
+        """Store the melding and the frequent-verzuim signals `bepaal(meldingen, signals given before)` finds, in one
+        transaction that waits for any other melding of the same werknemer (so two meldingen handled side by side
+        both count). Answer every signal this source event raised, now or on an earlier attempt."""
+        ...
 
-    async def meldingen(self, werkgever_id: str, werknemer_id: str) -> list[Melding]: ...
+
+@dataclass(frozen=True)
+class GegevenFrequentSignaal:
+    """A frequent-verzuim signal raised for a melding, with the dossier of that melding."""
+
+    uitkomst: FrequentVerzuimUitkomst
+    dossier_id: UUID
 
 
 @dataclass(frozen=True)
@@ -537,14 +558,7 @@ class Notificaties:
                 await self._dossiers.wijs_toe(
                     event.werkgever_id, event.dossier_id, Ontvangerrol.BEDRIJFSARTS, event.bedrijfsarts_id, event.versie
                 )
-            case DossierGeopend() | EpisodeToegevoegd():
-                await self._dossiers.voeg_melding_toe(
-                    event.werkgever_id,
-                    event.werknemer_id,
-                    event.dossier_id,
-                    Melding(event.melding_id, event.eerste_ziektedag),
-                )
-            case _:
+            case _:  # a melding is stored with its frequent-verzuim evaluation, which needs the regiemodel
                 pass
 
     async def _routeer(self, event: Event, signaal: Signaal, *, laatste_poging: bool) -> Routeringsbesluit:
@@ -705,39 +719,48 @@ class Notificaties:
                 )
 
     async def _frequent_verzuim(self, event: Event, signaal: Signaal, model: Regiemodel) -> list[Signaal]:
-        """Decisions D8: each DossierGeopend and EpisodeToegevoegd is a melding; reaching the threshold (or, if
-        wanted, the melding before it) is a signal of its own."""
+        """Decisions D8: each DossierGeopend and EpisodeToegevoegd is a melding; a melding that completes the threshold
+        (or, if wanted, comes one short) is a signal of its own, also when it was completed by a melding that arrived
+        later (see domain/frequent_verzuim.py)."""
         if not isinstance(event, DossierGeopend | EpisodeToegevoegd):
             return []
         nieuw = Melding(event.melding_id, event.eerste_ziektedag)
-        meldingen = await self._dossiers.meldingen(event.werkgever_id, event.werknemer_id)
-        uitkomst = beoordeel(meldingen, nieuw, model.frequent_verzuim)
-        if uitkomst is None:
-            return []
-        soort = (
-            SignaalSoort.FREQUENT_VERZUIM
-            if uitkomst.signaal is FrequentSignaal.DREMPEL
-            else SignaalSoort.FREQUENT_VERZUIM_VROEG
+        gegeven = await self._dossiers.registreer_melding(
+            event.werkgever_id,
+            event.werknemer_id,
+            event.dossier_id,
+            nieuw,
+            event.event_id,
+            lambda meldingen, eerder: nieuwe_signalen(meldingen, nieuw, model.frequent_verzuim, eerder),
         )
-        return [
-            Signaal(
-                id=derived_id("frequent-verzuim", event.event_id),
-                soort=soort,
-                bron_event_id=event.event_id,
-                werkgever_id=event.werkgever_id,
-                werknemer_id=event.werknemer_id,
-                dossier_id=signaal.dossier_id,
-                moment=signaal.moment,
-                datum=signaal.datum,
-                feiten={
-                    "aantal": uitkomst.aantal,
-                    "drempel": model.frequent_verzuim.drempel,
-                    "venster_dagen": model.frequent_verzuim.venster_dagen,
-                    "venster_begin": uitkomst.venster_begin,
-                    "venster_eind": uitkomst.venster_eind,
-                },
+        signalen = []
+        for g in gegeven:
+            u = g.uitkomst
+            signalen.append(
+                Signaal(
+                    # one per melding that completes it and kind: however and whenever it is found
+                    id=derived_id("frequent-verzuim", event.werkgever_id, event.werknemer_id, u.melding_id, u.signaal),
+                    soort=SignaalSoort.FREQUENT_VERZUIM
+                    if u.signaal is FrequentSignaal.DREMPEL
+                    else SignaalSoort.FREQUENT_VERZUIM_VROEG,
+                    bron_event_id=event.event_id,
+                    werkgever_id=event.werkgever_id,
+                    werknemer_id=event.werknemer_id,
+                    dossier_id=g.dossier_id,
+                    moment=signaal.moment,
+                    # the day it became known (the fact's registration): the gesprek is due from then, also when a
+                    # melding entered late (and backdated) completed the threshold
+                    datum=signaal.moment.astimezone(NL).date(),
+                    feiten={
+                        "aantal": u.aantal,
+                        "drempel": model.frequent_verzuim.drempel,
+                        "venster_dagen": model.frequent_verzuim.venster_dagen,
+                        "venster_begin": u.venster_begin,
+                        "venster_eind": u.venster_eind,
+                    },
+                )
             )
-        ]
+        return signalen
 
 
 class Voorkeuren:

@@ -413,6 +413,74 @@ async def test_the_third_melding_within_a_year_gives_the_leidinggevende_a_freque
     assert frequent["deadline"] == (vandaag + timedelta(days=14)).isoformat()
 
 
+async def consumer_drained(settings: NotificationsSettings, stream: Stream, durable: str) -> bool:
+    """Whether the service's consumer has handled (acked) everything in the stream."""
+    nc = await nats.connect(settings.nats_url)
+    try:
+        info = await nc.jetstream().consumer_info(stream.jetstream_name, durable)
+        return info.num_pending == 0 and info.num_ack_pending == 0
+    finally:
+        await nc.close()
+
+
+async def test_meldingen_published_newest_first_still_give_every_frequent_verzuim_task(
+    app: TestClient, feiten: Feiten, auth: Auth, klok: SimulatedClock, settings: NotificationsSettings
+) -> None:
+    await feiten.organisatie()
+    vandaag = klok.now().astimezone(NL).date()
+    # six meldingen 50 days apart, newest first, in one burst (the consumer handles a fetched batch side by side)
+    zes = [feiten.geopend(eerste_ziektedag=vandaag - timedelta(days=50 * j)) for j in range(6)]
+    for dossier in zes:
+        await feiten.publish(dossier)
+    lg = auth("leidinggevende", "lg-1")
+    await items_in(app, lg, 10)
+    await eventually(lambda: consumer_drained(settings, Stream.DOSSIER, DOSSIER_CONSUMER), timeout=30)
+    items = inbox(app, lg)
+    assert sum(i["type"] == "ziekmelding" for i in items) == 6
+    frequent = [i for i in items if i["type"] == "frequent_verzuim"]
+    # the four newest each complete the threshold in their own 365 days, once each, whatever the order of arrival
+    assert sorted(i["dossier_id"] for i in frequent) == sorted(str(d.dossier_id) for d in zes[:4])
+    assert all(i["soort"] == "taak" and i["deadline"] == (vandaag + timedelta(days=14)).isoformat() for i in frequent)
+
+
+async def test_late_meldingen_handled_side_by_side_complete_the_threshold_of_a_later_one(
+    app: TestClient, feiten: Feiten, auth: Auth, klok: SimulatedClock, settings: NotificationsSettings
+) -> None:
+    await feiten.organisatie()
+    werknemers = [f"wn-{letter}" for letter in "abcdefgh"]
+    for wie in werknemers:
+        await feiten.publish(
+            MedewerkerInDienst(
+                **feiten.basis(),
+                werknemer_id=wie,
+                datum_in_dienst=date(2020, 1, 1),
+                naam=f"Naam {wie}",
+                afdeling_id="magazijn",
+                contracturen=36,
+                voltijduren=36,
+            )
+        )
+    vandaag = klok.now().astimezone(NL).date()
+    lg = auth("leidinggevende", "lg-1")
+    # today's melding of each of eight werknemers first
+    vandaag_gemeld = {wie: feiten.geopend(wie, vandaag) for wie in werknemers}
+    for dossier in vandaag_gemeld.values():
+        await feiten.publish(dossier)
+    await items_in(app, lg, 8)
+    # then two earlier meldingen of each, entered late, all in one burst: those of one werknemer are handled side by
+    # side, each must see the other, and together they complete the threshold at today's melding
+    for d in (200, 100):
+        for wie in werknemers:
+            await feiten.publish(feiten.geopend(wie, vandaag - timedelta(days=d)))
+    await items_in(app, lg, 32)
+    await eventually(lambda: consumer_drained(settings, Stream.DOSSIER, DOSSIER_CONSUMER), timeout=30)
+    frequent = [i for i in inbox(app, lg) if i["type"] == "frequent_verzuim"]
+    assert sorted((i["werknemer_id"], i["dossier_id"]) for i in frequent) == sorted(
+        (wie, str(dossier.dossier_id)) for wie, dossier in vandaag_gemeld.items()
+    )
+    assert all(i["titel"].endswith("(3 meldingen in 365 dagen)") for i in frequent)
+
+
 async def test_a_fulfilled_termijn_closes_its_open_tasks(app: TestClient, feiten: Feiten, auth: Auth) -> None:
     await feiten.organisatie()
     dossier = feiten.geopend()

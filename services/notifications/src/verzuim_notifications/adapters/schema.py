@@ -215,6 +215,23 @@ SCHEMA: tuple[str, ...] = (
     )
     """,
     "CREATE INDEX IF NOT EXISTS melding_per_werknemer ON melding (werkgever_id, werknemer_id, eerste_ziektedag)",
+    # The frequent-verzuim signals given: one per melding that completes the threshold (or comes one short) and kind,
+    # with the source event that raised it (a redelivery of that event routes the same signals again).
+    """
+    CREATE TABLE IF NOT EXISTS frequent_signaal (
+        werkgever_id text NOT NULL,
+        werknemer_id text NOT NULL,
+        melding_id uuid NOT NULL,
+        soort text NOT NULL CHECK (soort IN ('drempel', 'vroeg')),
+        dossier_id uuid NOT NULL,
+        aantal integer NOT NULL,
+        venster_begin date NOT NULL,
+        venster_eind date NOT NULL,
+        bron_event_id uuid NOT NULL,
+        PRIMARY KEY (werkgever_id, werknemer_id, melding_id, soort)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS frequent_signaal_bron ON frequent_signaal (bron_event_id)",
     # ---------------------------------------------------------------- per-person preferences
     """
     CREATE TABLE IF NOT EXISTS voorkeur (
