@@ -650,6 +650,41 @@ async def test_a_receiver_that_always_fails_ends_on_the_dead_letter_list_and_can
     assert app.post(f"/v1/afleveringen/{uuid4()}/opnieuw", headers=hr).status_code == 404
 
 
+async def test_who_may_read_and_change_the_routing(app: TestClient, feiten: Feiten, auth: Auth) -> None:
+    # a routing gap names a colleague and the signal about him: nobody fills the verzuimcoach of model IV
+    kies(app, auth("hr", "hr-beheer"), "model-iv")
+    await feiten.organisatie()
+    await feiten.publish(feiten.geopend())
+    await eventually(lambda: app.get("/v1/routering/gaten", headers=auth("hr", "hr-1")).json()["gaten"], timeout=30)
+
+    iedereen = set(Rol)
+    toezicht = {Rol.HR, Rol.BEHEERDER, Rol.AUDITOR}
+    beheer = {Rol.HR, Rol.BEHEERDER}
+    endpoints: list[tuple[str, str, dict[str, Any] | None, set[Rol]]] = [
+        ("GET", "/v1/routering/presets", None, iedereen),
+        ("GET", "/v1/routering/regiemodel", None, iedereen),
+        ("GET", "/v1/routering/regiemodel/geschiedenis", None, toezicht),
+        ("GET", "/v1/routering/rolbezetting", None, toezicht),
+        ("GET", "/v1/routering/gaten", None, toezicht),
+        ("PUT", "/v1/routering/regiemodel", {"preset": "model-iv"}, beheer),
+        ("POST", "/v1/routering/regiemodel/opheffen?afdeling_id=magazijn", {}, beheer),
+        ("PUT", "/v1/routering/rolbezetting/bedrijfsarts", {"persoon_id": "ba-1"}, beheer),
+        ("DELETE", "/v1/routering/rolbezetting/bedrijfsarts", None, beheer),
+    ]
+    for method, path, body, mogen in endpoints:
+        for rol in Rol:
+            r = app.request(method, path, json=body, headers=auth(rol.value, f"{rol.value}-1"))
+            if rol in mogen:
+                assert r.status_code != 403, (method, path, rol, r.text)
+                assert r.status_code < 400 or method == "DELETE", (method, path, rol, r.text)
+            else:
+                assert r.status_code == 403, (method, path, rol, r.status_code)
+                assert r.headers["content-type"] == "application/problem+json"
+    # what the werknemer and a colleague cannot see, the auditor can
+    [gat] = app.get("/v1/routering/gaten", headers=auth("auditor", "a-1")).json()["gaten"]
+    assert (gat["werknemer_id"], gat["rol"]) == ("wn-1", "verzuimcoach")
+
+
 async def test_every_new_endpoint_needs_a_token(app: TestClient) -> None:
     for method, path in (
         ("GET", "/v1/routering/presets"),
