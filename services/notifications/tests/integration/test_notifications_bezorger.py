@@ -27,10 +27,15 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 
 async def dispatcher_sessies(database_url: str) -> list[int]:
-    """The backend pids of the sessions that hold a dispatcher's liveness lock."""
+    """The backend pids of the sessions that hold a dispatcher's liveness lock in this test's database (the server
+    is shared with other tests, and their services)."""
     async with await psycopg.AsyncConnection.connect(database_url) as conn:
         cur = await conn.execute(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s::oid AND objsubid = 2 AND granted",
+            """
+            SELECT pid FROM pg_locks
+            WHERE locktype = 'advisory' AND classid = %s::oid AND objsubid = 2 AND granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """,
             (DISPATCHER_LOCK_NS,),
         )
         return [pid for (pid,) in await cur.fetchall()]

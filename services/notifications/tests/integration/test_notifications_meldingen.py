@@ -47,7 +47,13 @@ async def meld(
 
 async def wachtende_sloten(database_url: str) -> int:
     async with await psycopg.AsyncConnection.connect(database_url) as conn:
-        cur = await conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        cur = await conn.execute(
+            """
+            SELECT count(*) FROM pg_locks
+            WHERE locktype = 'advisory' AND NOT granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """
+        )
         row = await cur.fetchone()
         return int(row[0]) if row else 0
 
