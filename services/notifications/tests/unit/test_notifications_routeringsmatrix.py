@@ -84,14 +84,15 @@ MATRIX: dict[str, dict[str, str]] = {
         "spoor 2": "verzuimcoach! werknemer?",
         "frequent verzuim": "leidinggevende! verzuimcoach?",
     },
+    # seed 000: the leidinggevende is eindverantwoordelijk and acts; the casemanager advises (informed throughout)
     "samen-regie": {
         "ziekmelding": "leidinggevende! werknemer! casemanager? taakgedelegeerde?",
-        "triage complex": "casemanager! leidinggevende? taakgedelegeerde?",
-        "PROBLEEMANALYSE nadert": "bedrijfsarts! casemanager! taakgedelegeerde? leidinggevende?",
-        "PLAN_VAN_AANPAK verstreken": "leidinggevende! werknemer! casemanager!",
-        "UWV_42E_WEEK_MELDING nadert": "casemanager! leidinggevende?",
-        "werkgerelateerd component": "leidinggevende! casemanager!",
-        "spoor 2": "casemanager! werknemer? leidinggevende?",
+        "triage complex": "leidinggevende! casemanager? taakgedelegeerde?",
+        "PROBLEEMANALYSE nadert": "bedrijfsarts! leidinggevende! casemanager? taakgedelegeerde?",
+        "PLAN_VAN_AANPAK verstreken": "leidinggevende! werknemer! casemanager?",
+        "UWV_42E_WEEK_MELDING nadert": "leidinggevende! casemanager?",
+        "werkgerelateerd component": "leidinggevende! casemanager?",
+        "spoor 2": "leidinggevende! werknemer? casemanager?",
         "frequent verzuim": "leidinggevende!",
     },
     "verzuim-support": {
@@ -150,7 +151,7 @@ def test_the_presets_differ_where_the_seeds_do() -> None:
         "model-ii": ("leidinggevende", "verzuimcoach"),
         "model-iii": ("leidinggevende", "hr_adviseur"),
         "model-iv": ("verzuimcoach", "verzuimcoach"),
-        "samen-regie": ("leidinggevende", "casemanager"),
+        "samen-regie": ("leidinggevende", "leidinggevende"),
         "verzuim-support": ("begeleider", "begeleider"),
     }
 
@@ -172,3 +173,15 @@ def test_the_law_is_the_same_in_every_preset() -> None:
 def test_a_termijn_code_without_its_own_rule_follows_the_general_termijn_rule() -> None:
     m = preset("model-iii")
     assert m.toewijzingen(signaal(S.TERMIJN_NADERT, "NIEUWE_TERMIJN")) == m.regels["termijn_nadert"]
+
+
+def test_in_samen_regie_the_casemanager_advises_and_never_holds_a_task_the_leidinggevende_should() -> None:
+    """Seed 000: the leidinggevende "eindverantwoordelijk voor verzuim en re-integratie"; the casemanager
+    "ondersteunt proactief, adviseert". Wherever the leidinggevende acts, the casemanager hears of it; he has a task
+    only as the dossier's begeleider (a stand-in), never one of the leidinggevende's."""
+    m = preset("samen-regie")
+    for sleutel, toewijzingen in m.regels.items():
+        soorten = {t.rol: t.soort.value for t in toewijzingen}
+        assert soorten.get(R.CASEMANAGER) != "taak", sleutel
+        if soorten.get(R.LEIDINGGEVENDE) == "taak" and not sleutel.startswith("frequent_verzuim"):
+            assert soorten.get(R.CASEMANAGER) == "bericht", sleutel
