@@ -4,6 +4,7 @@ the table shows people reached, not just rules written. A change to a preset mus
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
@@ -98,11 +99,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "verzuim-support": {
         "ziekmelding": "verzuimcoach! leidinggevende!",
         "triage complex": "casemanager! leidinggevende?",
-        "PROBLEEMANALYSE nadert": "begeleider! bedrijfsarts!",
+        "PROBLEEMANALYSE nadert": "bedrijfsarts! begeleider!",
         "PLAN_VAN_AANPAK verstreken": "begeleider! werknemer! leidinggevende? rayonmanager?",
         "UWV_42E_WEEK_MELDING nadert": "begeleider!",
         "werkgerelateerd component": "hr_adviseur! rayonmanager! begeleider?",
-        "spoor 2": "werkcoach! begeleider? werknemer?",
+        "spoor 2": "werkcoach! werknemer? begeleider?",
         "frequent verzuim": "leidinggevende! rayonmanager?",
     },
 }
@@ -185,3 +186,23 @@ def test_in_samen_regie_the_casemanager_advises_and_never_holds_a_task_the_leidi
         assert soorten.get(R.CASEMANAGER) != "taak", sleutel
         if soorten.get(R.LEIDINGGEVENDE) == "taak" and not sleutel.startswith("frequent_verzuim"):
             assert soorten.get(R.CASEMANAGER) == "bericht", sleutel
+
+
+@pytest.mark.parametrize("preset_id", list(PRESETS))
+def test_every_exception_of_a_preset_changes_who_gets_the_signal(preset_id: str) -> None:
+    """An exception that hands the same roles the same kind of message as the shared rule is dead weight, and reads as
+    a decision that was never made."""
+    p = PRESETS[preset_id]
+    met, zonder = p.regiemodel(), replace(p, uitzonderingen={}).regiemodel()
+    for sleutel in p.uitzonderingen:
+        assert set(met.regels[sleutel]) != set(zonder.regels[sleutel]), sleutel
+
+
+def test_in_model_ii_the_verzuimcoach_supports_the_gesprekken() -> None:
+    """Seed 002, model II: the verzuimcoach "ondersteunt bij de gesprekken"; the leidinggevende leads them."""
+    m = preset("model-ii")
+    for code in ("PLAN_VAN_AANPAK", "EVALUATIE", "EERSTEJAARSEVALUATIE"):
+        soorten = {t.rol: t.soort.value for t in m.toewijzingen(signaal(S.TERMIJN_NADERT, code))}
+        assert soorten[R.LEIDINGGEVENDE] == soorten[R.VERZUIMCOACH] == "taak", code
+    # elsewhere he watches the process: the termijnen approaching are his task, the leidinggevende hears of them
+    assert ontvangers("model-ii", "UWV_42E_WEEK_MELDING nadert") == "verzuimcoach! leidinggevende?"

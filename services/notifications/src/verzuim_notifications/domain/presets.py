@@ -222,8 +222,12 @@ MODEL_II = Preset(
         regievoerder=LG, procesbewaker=VC, complex=VC, spoor_2=VC, werkgerelateerd=(HR, VC), escalatie=()
     ),
     uitzonderingen={
-        # "ondersteunt bij de gesprekken": the verzuimcoach hears of every plan-van-aanpak and evaluation moment.
-        sleutel(S.TERMIJN_NADERT, "EVALUATIE"): _uniek(taak(LG), bericht(W, VC)),
+        # The verzuimcoach "ondersteunt bij de gesprekken": the WvP moments that are a gesprek of leidinggevende and
+        # werknemer (drawing up the plan van aanpak, evaluating it, the eerstejaarsevaluatie) are a task for him too,
+        # not just news; the leidinggevende leads them ("vormgeven en uitvoeren Plan van aanpak").
+        sleutel(S.TERMIJN_NADERT, "PLAN_VAN_AANPAK"): _uniek(taak(LG, W, VC)),
+        sleutel(S.TERMIJN_NADERT, "EVALUATIE"): _uniek(taak(LG, VC), bericht(W)),
+        sleutel(S.TERMIJN_NADERT, "EERSTEJAARSEVALUATIE"): _uniek(taak(LG, W, VC)),
     },
     terugval={BEGELEIDER: VC, CM: VC, BA: VC, TG: BA},
 )
@@ -311,6 +315,9 @@ VERZUIM_SUPPORT = Preset(
         werkgerelateerd=(HR, RM),
         escalatie=(RM,),
     ),
+    # The rolverdeling already gives Verzuim Support "Inplannen Bedrijfsarts & formuleren vraagstelling" and "Alle WvP
+    # momenten en formulieren" (the begeleider with the bedrijfsarts on the probleemanalyse, the begeleider on the
+    # start of spoor 2 with the werkcoach informed), the werkcoach spoor 2 and "opbouwschema's via MijnEW naar LG".
     uitzonderingen={
         # "Vóór 9:00 uur bij de leidinggevende, vóór 10:00 uur bij de afdeling Verzuim Support"; "Verzuim Coach start
         # triage om direct maximale regie te pakken"; the leidinggevende "tijdens ziekte contact houden met
@@ -321,14 +328,8 @@ VERZUIM_SUPPORT = Preset(
         sleutel(S.TRIAGE_REGULIER): _uniek(bericht(LG)),
         # "Afspraken met leidinggevende lopen parallel aan afspraken Verzuim Support".
         sleutel(S.TERMIJN_NADERT, "BELAFSPRAAK"): _uniek(taak(LG), bericht(BEGELEIDER)),
-        # Verzuim Support: "Inplannen Bedrijfsarts & formuleren vraagstelling"; "Alle WvP momenten en formulieren".
-        sleutel(S.TERMIJN_NADERT, "PROBLEEMANALYSE"): _uniek(taak(BEGELEIDER, BA)),
         sleutel(S.TERMIJN_NADERT, "PLAN_VAN_AANPAK"): _uniek(taak(BEGELEIDER, W), bericht(LG)),
         sleutel(S.TERMIJN_NADERT, "EVALUATIE"): _uniek(taak(BEGELEIDER), bericht(W, LG)),
-        sleutel(S.TERMIJN_NADERT, "SPOOR_2_START"): _uniek(taak(BEGELEIDER), bericht(WERKCOACH)),
-        sleutel(S.SPOOR_2_GESTART): _uniek(taak(WERKCOACH), bericht(BEGELEIDER, W)),
-        # "opbouwschema's via MijnEW naar LG".
-        sleutel(S.OPBOUWSCHEMA_VASTGESTELD): _uniek(bericht(LG, W, BEGELEIDER)),
         # "Leidinggevende op locatie: ... Voeren van frequent verzuim gesprekken".
         sleutel(S.FREQUENT_VERZUIM): _uniek(taak(LG), bericht(RM)),
     },
