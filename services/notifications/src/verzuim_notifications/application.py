@@ -189,6 +189,9 @@ class BronEvent:
     regiemodel_bron: str | None = None
     regiemodel_versie: int | None = None
     regiemodel_basis: str | None = None
+    # The message's place in its stream; for a termijn signal it tells whether the termijn ended after it.
+    volgnummer: int | None = None
+    termijn_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,20 @@ class Routeringsbesluit:
     berichten: list[Bericht] = field(default_factory=list)
     afleveringen: list[NieuweAflevering] = field(default_factory=list)
     gaten: list[GeregistreerdGat] = field(default_factory=list)
+    # The termijn of this signal ended later in its stream (its end was handled first): the inbox items are stored
+    # as done by the system.
+    termijn_afgesloten: bool = False
+
+    def na_einde_termijn(self) -> Routeringsbesluit:
+        """The decision when the signal's termijn has already ended (vervuld, vervallen, afgeweken) by a fact that came
+        after it in the stream: the inbox keeps the item, done, as if it had been closed after it arrived, and nothing
+        is e-mailed or sent to a webhook about a termijn nobody has to act on any more."""
+        return replace(
+            self,
+            berichten=[b for b in self.berichten if b.bestemming.kanaal is Kanaal.INBOX],
+            afleveringen=[],
+            termijn_afgesloten=True,
+        )
 
 
 class Berichtenlog(Protocol):
@@ -234,11 +251,14 @@ class Berichtenlog(Protocol):
     async def is_verwerkt(self, event_id: UUID) -> bool: ...
 
     async def leg_vast(self, besluit: Routeringsbesluit) -> bool:
-        """Store the decision unless its source event was handled before; True when it was stored now."""
+        """Store the decision unless its source event was handled before; True when it was stored now. For a termijn
+        signal whose termijn ended after it in the stream (`sluit_termijn_taken` with a later volgnummer), store
+        `besluit.na_einde_termijn()` instead, decided under the same lock per termijn as the closing."""
         ...
 
-    async def sluit_termijn_taken(self, werkgever_id: str, termijn_id: UUID, nu: datetime) -> int:
-        """Mark the open inbox items of a termijn afgehandeld (by the system); the number closed."""
+    async def sluit_termijn_taken(self, werkgever_id: str, termijn_id: UUID, volgnummer: int, nu: datetime) -> int:
+        """The termijn ended with the message at `volgnummer`: mark the open inbox items of the signals before it
+        afgehandeld (by the system), and remember the end for signals handled later; the number closed."""
         ...
 
 
@@ -510,11 +530,15 @@ class Notificaties:
         self._email_aan = email_aan
         self._na_vastleggen = na_vastleggen
 
-    async def verwerk(self, event: Event, *, laatste_poging: bool) -> None:
-        """Raises PersoneelNogNietBekend when a recipient may still become known (not on the last attempt)."""
+    async def verwerk(self, event: Event, *, laatste_poging: bool, volgnummer: int) -> None:
+        """`volgnummer`: the message's sequence in its stream (the termijn stream is in the order the deadlines service
+        decided things, while the messages of one fetched batch are handled side by side). Raises
+        PersoneelNogNietBekend when a recipient may still become known (not on the last attempt)."""
         termijn_id = beeindigt_termijn(event)
         if termijn_id is not None:
-            gesloten = await self._berichtenlog.sluit_termijn_taken(event.werkgever_id, termijn_id, self._clock.now())
+            gesloten = await self._berichtenlog.sluit_termijn_taken(
+                event.werkgever_id, termijn_id, volgnummer, self._clock.now()
+            )
             if gesloten:
                 logger.info("termijn %s ended: %d inbox item(s) closed", termijn_id, gesloten)
             return
@@ -525,7 +549,7 @@ class Notificaties:
         # Handled before (a redelivery, or the same fact published again): the first routing decision stands.
         if await self._berichtenlog.is_verwerkt(event.event_id):
             return
-        besluit = await self._routeer(event, signaal, laatste_poging=laatste_poging)
+        besluit = await self._routeer(event, signaal, laatste_poging=laatste_poging, volgnummer=volgnummer)
         if await self._berichtenlog.leg_vast(besluit):
             for g in besluit.gaten:
                 logger.warning(
@@ -561,7 +585,9 @@ class Notificaties:
             case _:  # a melding is stored with its frequent-verzuim evaluation, which needs the regiemodel
                 pass
 
-    async def _routeer(self, event: Event, signaal: Signaal, *, laatste_poging: bool) -> Routeringsbesluit:
+    async def _routeer(
+        self, event: Event, signaal: Signaal, *, laatste_poging: bool, volgnummer: int
+    ) -> Routeringsbesluit:
         werkgever = signaal.werkgever_id
         medewerker = await self._personeel.medewerker(werkgever, signaal.werknemer_id)
         afdeling_id = medewerker.afdeling_id if medewerker else None
@@ -590,6 +616,8 @@ class Notificaties:
                 geldend.bron,
                 geldend.versie.versie if geldend.versie else None,
                 model.basis,
+                volgnummer,
+                signaal.termijn_id,
             )
         )
         nu = self._clock.now()

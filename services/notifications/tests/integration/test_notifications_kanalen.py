@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import nats
+import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
@@ -506,6 +507,72 @@ async def test_a_fulfilled_termijn_closes_its_open_tasks(app: TestClient, feiten
         return item["status"] == "afgehandeld" and item["afgehandeld_door"] == "systeem"
 
     await eventually(gesloten, timeout=30)
+
+
+async def test_a_termijn_fulfilled_before_its_nadert_was_handled_leaves_no_open_task(
+    app: TestClient, feiten: Feiten, auth: Auth, settings: NotificationsSettings, smtp: Smtp
+) -> None:
+    dossier_id = uuid4()
+    # the deadlines service publishes nadert and then vervuld; here the nadert cannot be routed yet (the personeel
+    # data are not in), so the vervuld is handled first, as it can be when both sit in one fetched batch
+    termijn = feiten.nadert(dossier_id, "PLAN_VAN_AANPAK")
+    await feiten.publish(termijn)
+    await feiten.publish(
+        TermijnVervuld(
+            **feiten.basis(),
+            **termijn.model_dump(include={"termijn_id", "dossier_id", "werknemer_id", "code", "vervaldatum"}),
+            grondslag=termijn.grondslag,
+            afleiding=termijn.afleiding,
+            vervuld_op=feiten.klok.now().date(),
+            op_tijd=True,
+        )
+    )
+
+    async def einde_vastgelegd() -> bool:
+        async with await psycopg.AsyncConnection.connect(settings.database_url) as conn:
+            cur = await conn.execute("SELECT 1 FROM termijn_einde WHERE termijn_id = %s", (termijn.termijn_id,))
+            return await cur.fetchone() is not None
+
+    await eventually(einde_vastgelegd, timeout=30)
+    await feiten.organisatie()  # now the nadert is routed, on its next attempt
+    lg = auth("leidinggevende", "lg-1")
+    [item] = await items_in(app, lg)
+    await eventually(lambda: consumer_drained(settings, Stream.TERMIJN, TERMIJN_CONSUMER), timeout=30)
+    assert (item["termijn_id"], item["type"], item["soort"]) == (str(termijn.termijn_id), "termijn_nadert", "taak")
+    assert (item["status"], item["afgehandeld_door"]) == ("afgehandeld", "systeem")
+    # and nobody is e-mailed to act on a termijn that is done
+    assert app.get("/v1/afleveringen", headers=auth("hr", "hr-1")).json()["afleveringen"] == []
+    assert smtp.berichten == []
+
+
+async def test_a_reopened_termijn_gets_an_open_task_again(
+    app: TestClient, feiten: Feiten, auth: Auth, settings: NotificationsSettings
+) -> None:
+    await feiten.organisatie()
+    lg = auth("leidinggevende", "lg-1")
+    termijn = feiten.nadert(uuid4(), "PLAN_VAN_AANPAK")
+    await feiten.publish(termijn)
+    [eerste] = await items_in(app, lg)
+    velden = termijn.model_dump(include={"termijn_id", "dossier_id", "werknemer_id", "code", "vervaldatum"})
+    await feiten.publish(
+        TermijnVervuld(
+            **feiten.basis(),
+            **velden,
+            grondslag=termijn.grondslag,
+            afleiding=termijn.afleiding,
+            vervuld_op=feiten.klok.now().date(),
+            op_tijd=True,
+        )
+    )
+    await eventually(lambda: inbox(app, lg)[0]["status"] == "afgehandeld", timeout=30)
+    # reopened (a relapse after herstel) and approaching again: a signal after the end is a task again
+    opnieuw = feiten.nadert(termijn.dossier_id, "PLAN_VAN_AANPAK", termijn_id=termijn.termijn_id)
+    await feiten.publish(opnieuw)
+    items = await items_in(app, lg, 2)
+    assert {i["id"]: i["status"] for i in items} == {
+        eerste["id"]: "afgehandeld",
+        next(i["id"] for i in items if i["id"] != eerste["id"]): "open",
+    }
 
 
 # --------------------------------------------------------------------------------------------- e-mail

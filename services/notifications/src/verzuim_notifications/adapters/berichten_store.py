@@ -80,13 +80,18 @@ def _inbox_item(row: dict[str, Any]) -> InboxItem:
 _INSERT_BERICHT = """
     INSERT INTO bericht (id, werkgever_id, bron_event_id, signaal_id, ontvanger_rol, ontvanger_id, kanaal, type, soort,
                          titel, tekst, dossier_id, werknemer_id, link, deadline, termijn_id, termijn_code, termijn_link,
-                         namens, digest, adres, aflevering_id, status, aangemaakt_op)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'open', %s)
+                         namens, digest, adres, aflevering_id, bron_volgnummer, status, aangemaakt_op, gelezen_op,
+                         afgehandeld_op, afgehandeld_door)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+            %s)
     ON CONFLICT DO NOTHING
 """
 
 
-def _bericht_params(b: Bericht, aflevering_id: UUID | None) -> tuple[Any, ...]:
+def _bericht_params(
+    b: Bericht, aflevering_id: UUID | None, bron_volgnummer: int | None, klaar: bool
+) -> tuple[Any, ...]:
+    """`klaar`: stored as done by the system (its termijn already ended)."""
     o = b.bestemming.ontvanger
     return (
         b.id,
@@ -111,7 +116,12 @@ def _bericht_params(b: Bericht, aflevering_id: UUID | None) -> tuple[Any, ...]:
         b.digest,
         b.adres,
         aflevering_id,
+        bron_volgnummer,
+        "afgehandeld" if klaar else "open",
         b.aangemaakt_op,
+        b.aangemaakt_op if klaar else None,
+        b.aangemaakt_op if klaar else None,
+        "systeem" if klaar else None,
     )
 
 
@@ -135,6 +145,12 @@ async def schrijf_aflevering(
     return await cur.fetchone() is not None
 
 
+async def _lock_termijn(conn: AsyncConnection[Any], werkgever_id: str, termijn_id: UUID) -> None:
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"termijn|{werkgever_id}|{termijn_id}",)
+    )
+
+
 class PostgresBerichtenlog:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -146,8 +162,17 @@ class PostgresBerichtenlog:
 
     async def leg_vast(self, besluit: Routeringsbesluit) -> bool:
         bron = besluit.bron
-        aflevering_van = {bid: a.id for a in besluit.afleveringen for bid in a.bericht_ids}
         async with self._db.pool.connection() as conn, conn.transaction():
+            if bron.termijn_id is not None:
+                await _lock_termijn(conn, bron.werkgever_id, bron.termijn_id)
+                cur = await conn.execute(
+                    "SELECT volgnummer FROM termijn_einde WHERE werkgever_id = %s AND termijn_id = %s",
+                    (bron.werkgever_id, bron.termijn_id),
+                )
+                einde = await cur.fetchone()
+                if einde is not None and (bron.volgnummer is None or einde[0] > bron.volgnummer):
+                    besluit = besluit.na_einde_termijn()
+            aflevering_van = {bid: a.id for a in besluit.afleveringen for bid in a.bericht_ids}
             cur = await conn.execute(
                 """
                 INSERT INTO verwerkt_event (event_id, werkgever_id, subject, regiemodel_bron, regiemodel_versie,
@@ -171,7 +196,11 @@ class PostgresBerichtenlog:
                 )
             async with conn.cursor() as cur2:
                 await cur2.executemany(
-                    _INSERT_BERICHT, [_bericht_params(b, aflevering_van.get(b.id)) for b in besluit.berichten]
+                    _INSERT_BERICHT,
+                    [
+                        _bericht_params(b, aflevering_van.get(b.id), bron.volgnummer, besluit.termijn_afgesloten)
+                        for b in besluit.berichten
+                    ],
                 )
                 await cur2.executemany(
                     """
@@ -198,15 +227,29 @@ class PostgresBerichtenlog:
                 )
             return True
 
-    async def sluit_termijn_taken(self, werkgever_id: str, termijn_id: UUID, nu: datetime) -> int:
+    async def sluit_termijn_taken(self, werkgever_id: str, termijn_id: UUID, volgnummer: int, nu: datetime) -> int:
         async with self._db.pool.connection() as conn, conn.transaction():
+            # Under the termijn's lock: a signal of it being stored now either is closed here or sees this end.
+            await _lock_termijn(conn, werkgever_id, termijn_id)
+            await conn.execute(
+                """
+                INSERT INTO termijn_einde (werkgever_id, termijn_id, volgnummer, geregistreerd_op)
+                VALUES (%s, %s, %s, %s)
+                ON CONFLICT (werkgever_id, termijn_id) DO UPDATE
+                    SET volgnummer = EXCLUDED.volgnummer, geregistreerd_op = EXCLUDED.geregistreerd_op
+                    WHERE termijn_einde.volgnummer < EXCLUDED.volgnummer
+                """,
+                (werkgever_id, termijn_id, volgnummer, nu),
+            )
+            # Only the signals from before this end: a reopened termijn's later signals stay open.
             cur = await conn.execute(
                 """
                 UPDATE bericht SET status = 'afgehandeld', gelezen_op = coalesce(gelezen_op, %s), afgehandeld_op = %s,
                                    afgehandeld_door = 'systeem'
                 WHERE werkgever_id = %s AND termijn_id = %s AND kanaal = 'inbox' AND status <> 'afgehandeld'
+                  AND (bron_volgnummer IS NULL OR bron_volgnummer < %s)
                 """,
-                (nu, nu, werkgever_id, termijn_id),
+                (nu, nu, werkgever_id, termijn_id, volgnummer),
             )
             return cur.rowcount
 

@@ -28,7 +28,7 @@ def register_consumers(
 
     async def signaal(event: Event, delivery: Delivery) -> None:
         try:
-            await notificaties.verwerk(event, laatste_poging=delivery.last_attempt)
+            await notificaties.verwerk(event, laatste_poging=delivery.last_attempt, volgnummer=delivery.stream_sequence)
         except PersoneelNogNietBekend as exc:
             # The personeel stream may lag behind the dossier stream: wait for it, up to the last attempt.
             raise RetryLater(str(exc)) from exc
