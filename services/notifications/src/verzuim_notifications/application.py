@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Protocol
@@ -792,10 +792,18 @@ class Notificaties:
 
 
 class Voorkeuren:
-    def __init__(self, store: VoorkeurStore, clock: Clock, *, nieuw_secret: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        store: VoorkeurStore,
+        clock: Clock,
+        *,
+        nieuw_secret: Callable[[], str],
+        controleer_url: Callable[[str], Awaitable[None]],
+    ) -> None:
         self._store = store
         self._clock = clock
         self._nieuw_secret = nieuw_secret
+        self._controleer_url = controleer_url
 
     async def voorkeur(self, principal: Principal) -> tuple[Voorkeur, Webhook | None]:
         voorkeur = await self._store.voorkeur(principal.werkgever_id, principal.id) or STANDAARD_VOORKEUR
@@ -806,7 +814,9 @@ class Voorkeuren:
         return voorkeur
 
     async def zet_webhook(self, principal: Principal, url: str) -> Webhook:
-        """A (new) webhook URL with a new secret, shown once: the receiver verifies every call with it."""
+        """A (new) webhook URL with a new secret, shown once: the receiver verifies every call with it. Raises
+        ValueError for a URL the service may not call (not https, an address inside the network)."""
+        await self._controleer_url(url)
         webhook = Webhook(url=url, secret=self._nieuw_secret())
         await self._store.zet_webhook(principal.werkgever_id, principal.id, webhook, self._clock.now())
         return webhook

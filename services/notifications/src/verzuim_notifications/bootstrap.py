@@ -3,6 +3,8 @@ settings."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 from verzuim_shared.service import ServiceSpec, make_broker
 from verzuim_shared.service import create_app as create_service_app
@@ -16,7 +18,7 @@ from verzuim_notifications.adapters.personeel_store import PostgresPersoneelStor
 from verzuim_notifications.adapters.sjablonen import Sjablonen
 from verzuim_notifications.adapters.smtp import SmtpVerzender
 from verzuim_notifications.adapters.voorkeur_store import PostgresVoorkeurStore
-from verzuim_notifications.adapters.webhook import HttpWebhookVerzender, nieuw_secret
+from verzuim_notifications.adapters.webhook import HttpWebhookVerzender, controleer_url, nieuw_secret
 from verzuim_notifications.application import (
     Afleveringen,
     Bezorger,
@@ -56,7 +58,9 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         if settings.smtp_host
         else None
     )
-    webhook = HttpWebhookVerzender(timeout_s=settings.webhook_timeout_s)
+    webhook = HttpWebhookVerzender(
+        timeout_s=settings.webhook_timeout_s, toegestane_hosts=settings.webhook_toegestane_hosts
+    )
     bezorger = Bezorger(
         aflever_store,
         voorkeur_store,
@@ -104,7 +108,14 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             routers=[
                 build_router(inbox),
                 routering_http.build_router(regiemodellen, clock),
-                voorkeuren_http.build_router(Voorkeuren(voorkeur_store, clock, nieuw_secret=nieuw_secret)),
+                voorkeuren_http.build_router(
+                    Voorkeuren(
+                        voorkeur_store,
+                        clock,
+                        nieuw_secret=nieuw_secret,
+                        controleer_url=partial(controleer_url, toegestane_hosts=settings.webhook_toegestane_hosts),
+                    )
+                ),
                 afleveringen_http.build_router(Afleveringen(aflever_store, bezorger)),
             ],
             on_startup=[database.open, webhook.open],

@@ -25,6 +25,9 @@ class NotificationsSettings(ServiceSettings):
     smtp_afzender: str = "verzuim@localhost"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # A webhook URL must be https to a public address. Hosts listed here (as written in the URL, e.g. 127.0.0.1 or
+    # localhost) may be called over http and at an internal address: a receiver on the same machine in development.
+    webhook_toegestane_hosts: tuple[str, ...] = ()
 
     # Delivery of e-mail and webhooks: exponential back-off, then the dead-letter list.
     aflever_backoff_basis_s: float = Field(default=30.0, gt=0)

@@ -144,6 +144,8 @@ def settings(nats_url: str, database_url: str, jwt_secret: str, smtp: Smtp) -> N
         aflever_backoff_max_s=0.5,
         aflever_max_pogingen=4,
         bezorger_interval_s=0.1,
+        # the webhook receiver runs on this machine, over http
+        webhook_toegestane_hosts=("127.0.0.1",),
     )
 
 
@@ -750,6 +752,50 @@ async def test_who_may_read_and_change_the_routing(app: TestClient, feiten: Feit
     # what the werknemer and a colleague cannot see, the auditor can
     [gat] = app.get("/v1/routering/gaten", headers=auth("auditor", "a-1")).json()["gaten"]
     assert (gat["werknemer_id"], gat["rol"]) == ("wn-1", "verzuimcoach")
+
+
+async def test_a_webhook_must_be_https_to_a_public_address(app: TestClient, auth: Auth) -> None:
+    lg = auth("leidinggevende", "lg-1")
+    for url, reden in (
+        ("http://hooks.example.org/verzuim", "https"),
+        ("https://169.254.169.254/latest/meta-data/", "binnen het netwerk"),
+        ("https://10.1.2.3/hooks", "binnen het netwerk"),
+        ("https://localhost:8004/v1/routering/regiemodel", "binnen het netwerk"),
+    ):
+        r = app.put("/v1/voorkeuren/webhook", json={"url": url}, headers=lg)
+        assert r.status_code == 422, (url, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        assert reden in r.json()["detail"], r.json()
+    assert app.get("/v1/voorkeuren", headers=lg).json()["webhook"] is None
+    # a public https address is fine (nothing is called until there is a message)
+    r = app.put("/v1/voorkeuren/webhook", json={"url": "https://93.184.215.14/hooks/verzuim"}, headers=lg)
+    assert r.status_code == 200, r.text
+
+
+async def test_a_stored_webhook_to_an_internal_address_is_not_called(
+    settings: NotificationsSettings, feiten: Feiten, auth: Auth, ontvanger: Ontvanger
+) -> None:
+    lg, hr = auth("leidinggevende", "lg-1"), auth("hr", "hr-1")
+    await align_consumers(settings)
+    with TestClient(create_app(settings)) as client:
+        zet_webhook(client, lg, ontvanger.url)  # allowed by this test's settings
+    # the same service without the exception for 127.0.0.1 (a URL stored before the rule, or a host that moved
+    # inside the network): the call is refused, put on the dead-letter list, and the receiver never hears of it
+    streng = settings.model_copy(update={"webhook_toegestane_hosts": ()})
+    await align_consumers(streng)
+    with TestClient(create_app(streng)) as client:
+        await feiten.organisatie()
+        await feiten.publish(feiten.geopend())
+
+        def mislukt() -> list[dict[str, Any]] | None:
+            r = client.get("/v1/afleveringen", params={"status": "mislukt"}, headers=hr)
+            return r.json()["afleveringen"] or None
+
+        [dood] = await eventually(mislukt, timeout=30)
+        assert dood["kanaal"] == "webhook" and dood["pogingen"] == 1
+        assert "geweigerd: een webhook gaat alleen over https" in dood["laatste_fout"]
+        assert "blijvende fout" in dood["laatste_fout"]
+        assert ontvanger.oproepen == []
 
 
 async def test_every_new_endpoint_needs_a_token(app: TestClient) -> None:
