@@ -70,6 +70,7 @@ from verzuim_notifications.domain.regiemodel import (
 from verzuim_notifications.domain.routering import (
     Bestemming,
     Betrokkenen,
+    ContactNogNietBekend,
     DossierBegeleiding,
     Kanaal,
     Ontvanger,
@@ -532,8 +533,8 @@ class Notificaties:
 
     async def verwerk(self, event: Event, *, laatste_poging: bool, volgnummer: int) -> None:
         """`volgnummer`: the message's sequence in its stream (the termijn stream is in the order the deadlines service
-        decided things, while the messages of one fetched batch are handled side by side). Raises
-        PersoneelNogNietBekend when a recipient may still become known (not on the last attempt)."""
+        decided things, while the messages of one fetched batch are handled side by side). Raises NogNietBekend
+        when a recipient, or the e-mail address of one, may still become known (not on the last attempt)."""
         termijn_id = beeindigt_termijn(event)
         if termijn_id is not None:
             gesloten = await self._berichtenlog.sluit_termijn_taken(
@@ -643,7 +644,9 @@ class Notificaties:
                     namen=namen,
                 )
                 tekst = self._sjablonen.bericht(inhoud)
-                await self._voeg_berichten_toe(besluit, s, geadresseerde.ontvanger, inhoud, tekst, rolhouders, nu)
+                await self._voeg_berichten_toe(
+                    besluit, s, geadresseerde.ontvanger, inhoud, tekst, rolhouders, nu, laatste_poging=laatste_poging
+                )
         return besluit
 
     async def _rolhouders(self, werkgever_id: str, afdeling_id: str | None) -> dict[Ontvangerrol, Rolhouder]:
@@ -656,18 +659,25 @@ class Notificaties:
     async def _namen(self, werkgever_id: str, s: Signaal, rolhouders: dict[Ontvangerrol, Rolhouder]) -> dict[str, str]:
         if s.soort is not SignaalSoort.BEGELEIDER_TOEGEWEZEN:
             return {}
-        naam, _ = await self._contact(werkgever_id, s.feiten["begeleider_id"], rolhouders)
+        contact = await self._contact(werkgever_id, s.feiten["begeleider_id"], rolhouders)
+        naam = contact[0] if contact else None
         return {"begeleider": naam} if naam else {}
 
     async def _contact(
         self, werkgever_id: str, persoon_id: str, rolhouders: dict[Ontvangerrol, Rolhouder]
-    ) -> tuple[str | None, str | None]:
-        """Name and e-mail address of a person: from the rolbezetting (external people), else the personeel data."""
+    ) -> tuple[str | None, str | None] | None:
+        """Name and e-mail address of a person: from the rolbezetting (external people), else the personeel data;
+        None for a person neither knows (yet)."""
+        in_rolbezetting = False
         for r in rolhouders.values():
-            if r.persoon_id == persoon_id and (r.naam or r.email):
-                return r.naam, r.email
+            if r.persoon_id == persoon_id:
+                if r.naam or r.email:
+                    return r.naam, r.email
+                in_rolbezetting = True
         m = await self._personeel.medewerker(werkgever_id, persoon_id)
-        return (m.naam, m.email) if m else (None, None)
+        if m is not None:
+            return m.naam, m.email
+        return (None, None) if in_rolbezetting else None
 
     async def _voeg_berichten_toe(
         self,
@@ -678,6 +688,8 @@ class Notificaties:
         tekst: Tekst,
         rolhouders: dict[Ontvangerrol, Rolhouder],
         nu: datetime,
+        *,
+        laatste_poging: bool,
     ) -> None:
         werkgever = s.werkgever_id
         kanalen: tuple[Kanaal, ...] = (Kanaal.INBOX,)
@@ -687,7 +699,12 @@ class Notificaties:
         if ontvanger.id is not None:  # a team inbox has no person to e-mail
             voorkeur = await self._voorkeuren.voorkeur(werkgever, ontvanger.id) or STANDAARD_VOORKEUR
             if Kanaal.EMAIL in voorkeur.kanalen and self._email_aan:
-                _, email = await self._contact(werkgever, ontvanger.id, rolhouders)
+                contact = await self._contact(werkgever, ontvanger.id, rolhouders)
+                if contact is None and not laatste_poging:
+                    # Known only by id (e.g. the afdeling's leidinggevende, whose own record is further on in the
+                    # personeel stream): wait for the address rather than send to the inbox only.
+                    raise ContactNogNietBekend(werkgever, [ontvanger.id])
+                email = contact[1] if contact else None
             if Kanaal.WEBHOOK in voorkeur.kanalen:
                 webhook = await self._voorkeuren.webhook(werkgever, ontvanger.id)
             kanalen = kanalen_voor(

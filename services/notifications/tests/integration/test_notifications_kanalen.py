@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -603,6 +604,59 @@ async def test_an_email_is_received_by_a_real_smtp_server_once(
 
     assert await eventually(afleveringen, timeout=30) == [("email", "verzonden", 1)]
     assert len(smtp.berichten) == 1
+
+
+async def test_an_email_waits_for_the_recipients_personeel_data(
+    app: TestClient, feiten: Feiten, auth: Auth, smtp: Smtp, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="verzuim_shared.messaging")
+    # the afdeling and the werknemer are in, the leidinggevende's own record (with his address) not yet: the
+    # personeel consumer handles a batch side by side, and the dossier consumer does not wait for it
+    await feiten.publish(
+        AfdelingVastgelegd(**feiten.basis(), afdeling_id="magazijn", naam="Magazijn", leidinggevende_id="lg-1")
+    )
+    await feiten.publish(
+        MedewerkerInDienst(
+            **feiten.basis(),
+            werknemer_id="wn-1",
+            datum_in_dienst=date(2020, 1, 1),
+            naam="Naam wn-1",
+            afdeling_id="magazijn",
+            contracturen=36,
+            voltijduren=36,
+        )
+    )
+    await feiten.publish(feiten.geopend())
+
+    def gewacht() -> bool:
+        return any(
+            DOSSIER_CONSUMER in r.getMessage() and "lg-1" in r.getMessage() and feiten.werkgever_id in r.getMessage()
+            for r in caplog.records
+        )
+
+    await eventually(gewacht, timeout=30)
+    await feiten.organisatie()  # now lg-1 with his address
+    [mail] = await eventually(lambda: smtp.berichten or None, timeout=30)
+    assert mail["To"] == "lg-1@example.org"
+    [item] = await items_in(app, auth("leidinggevende", "lg-1"))
+    assert item["titel"] == mail["Subject"]
+
+
+async def test_a_role_holder_without_an_address_is_not_waited_for(
+    app: TestClient, feiten: Feiten, auth: Auth, smtp: Smtp, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="verzuim_shared.messaging")
+    hr = auth("hr", "hr-beheer")
+    kies(app, hr, "verzuim-support")
+    # the Verzuim Support desk is in the rolbezetting without an e-mail address: it is known, only in the inbox
+    r = app.put("/v1/routering/rolbezetting/verzuimcoach", json={"persoon_id": "vs-desk"}, headers=hr)
+    assert r.status_code == 200, r.text
+    await feiten.organisatie()
+    await feiten.publish(feiten.geopend())
+    [desk] = await items_in(app, auth("verzuimcoach", "vs-desk"))
+    assert desk["type"] == "ziekmelding"
+    await eventually(lambda: [m["To"] for m in smtp.berichten] == ["lg-1@example.org"], timeout=30)
+    assert not any("vs-desk" in r.getMessage() for r in caplog.records)
 
 
 async def test_a_daily_digest_bundles_a_persons_emails(
