@@ -64,8 +64,11 @@ def smtp() -> Iterator[Smtp]:
     ontvanger = Smtp(free_port())
     controller = Controller(ontvanger, hostname="127.0.0.1", port=ontvanger.port)
     controller.start()
-    yield ontvanger
-    controller.stop()
+    try:
+        yield ontvanger
+    finally:
+        ontvanger.loslaten.set()  # a held answer would keep the server's thread, and its stop, waiting for ever
+        controller.stop()
 
 
 @pytest.fixture(scope="module")
