@@ -40,7 +40,7 @@ from verzuim_notifications.settings import NotificationsSettings
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     clock = settings.clock_impl
-    database = Database(settings)
+    database = Database(settings, pool_max=settings.database_pool_max)
     personeel = PostgresPersoneelStore(database)
     configuratie = PostgresConfiguratieStore(database)
     voorkeur_store = PostgresVoorkeurStore(database)
@@ -54,6 +54,8 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             gebruiker=settings.smtp_gebruiker,
             wachtwoord=settings.smtp_wachtwoord.get_secret_value(),
             timeout_s=settings.smtp_timeout_s,
+            verbindingen=settings.smtp_verbindingen,
+            max_per_verbinding=settings.smtp_max_per_verbinding,
         )
         if settings.smtp_host
         else None
@@ -88,6 +90,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         PostgresBerichtenlog(database),
         Sjablonen(),
         clock,
+        eenheid=database.eenheid,
         public_url_cases=settings.public_url_cases,
         public_url_deadlines=settings.public_url_deadlines,
         email_aan=email is not None,
@@ -119,7 +122,12 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
                 afleveringen_http.build_router(Afleveringen(aflever_store, bezorger)),
             ],
             on_startup=[database.open, webhook.open],
-            on_shutdown=[webhook.close, aflever_store.afmelden, database.close],
+            on_shutdown=[
+                webhook.close,
+                *([email.close] if email is not None else []),
+                aflever_store.afmelden,
+                database.close,
+            ],
             background=[bezorger.draai],
             readiness=[database.postgres],
         )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -141,19 +141,28 @@ class PostgresAfleverStore:
             for r in rows
         ]
 
-    async def registreer(self, aflevering_id: UUID, pogingen: int, uitkomst: NaPoging) -> None:
-        gelukt = uitkomst.status is AfleverStatus.VERZONDEN
-        async with self._db.pool.connection() as conn, conn.transaction():
-            await conn.execute(
+    async def registreer(self, uitkomsten: Sequence[tuple[UUID, int, NaPoging]]) -> None:
+        if not uitkomsten:
+            return
+        async with self._db.transactie() as conn, conn.pipeline(), conn.cursor() as cur:
+            await cur.executemany(
                 """
                 INSERT INTO afleverpoging (aflevering_id, ronde, poging, gelukt, fout)
                 SELECT id, opnieuw_aangeboden, %s, %s, %s FROM aflevering WHERE id = %s
                 ON CONFLICT (aflevering_id, ronde, poging) DO UPDATE SET gelukt = EXCLUDED.gelukt,
                                                                        fout = EXCLUDED.fout, op = now()
                 """,
-                (pogingen, gelukt, None if gelukt else uitkomst.reden, aflevering_id),
+                [
+                    (
+                        pogingen,
+                        u.status is AfleverStatus.VERZONDEN,
+                        None if u.status is AfleverStatus.VERZONDEN else u.reden,
+                        aflevering_id,
+                    )
+                    for aflevering_id, pogingen, u in uitkomsten
+                ],
             )
-            await conn.execute(
+            await cur.executemany(
                 """
                 UPDATE aflevering SET
                     status = %(status)s,
@@ -165,17 +174,20 @@ class PostgresAfleverStore:
                     mislukt_op = CASE WHEN %(status)s = 'mislukt' THEN now() ELSE mislukt_op END
                 WHERE id = %(id)s
                 """,
-                {
-                    "id": aflevering_id,
-                    "status": uitkomst.status.value,
-                    "gelukt": gelukt,
-                    "reden": uitkomst.reden,
-                    "wacht": uitkomst.wacht_s,
-                },
+                [
+                    {
+                        "id": aflevering_id,
+                        "status": u.status.value,
+                        "gelukt": u.status is AfleverStatus.VERZONDEN,
+                        "reden": u.reden,
+                        "wacht": u.wacht_s,
+                    }
+                    for aflevering_id, _, u in uitkomsten
+                ],
             )
 
     async def lijst(self, werkgever_id: str, status: AfleverStatus | None, limit: int) -> list[AfleveringStaat]:
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute(
                 f"""
@@ -188,7 +200,7 @@ class PostgresAfleverStore:
             return [_staat(row) for row in await cur.fetchall()]
 
     async def staat(self, werkgever_id: str, aflevering_id: UUID) -> AfleveringStaat | None:
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute(
                 f"SELECT {_STAAT} FROM aflevering WHERE werkgever_id = %s AND id = %s", (werkgever_id, aflevering_id)
@@ -204,7 +216,7 @@ class PostgresAfleverStore:
             return _staat(row, tuple(Poging(*r) for r in await log.fetchall()))
 
     async def bied_opnieuw_aan(self, werkgever_id: str, aflevering_id: UUID) -> AfleveringStaat | None:
-        async with self._db.pool.connection() as conn, conn.transaction():
+        async with self._db.transactie() as conn:
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute(
                 f"""
@@ -219,7 +231,7 @@ class PostgresAfleverStore:
             return _staat(row) if row is not None else None
 
     async def digest_ontvangers(self, voor: datetime) -> list[tuple[str, str]]:
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             cur = await conn.execute(
                 """
                 SELECT DISTINCT werkgever_id, ontvanger_id FROM bericht
@@ -236,7 +248,7 @@ class PostgresAfleverStore:
         voor: datetime,
         maak: Callable[[list[DigestBericht], str], NieuweAflevering | None],
     ) -> bool:
-        async with self._db.pool.connection() as conn, conn.transaction():
+        async with self._db.transactie() as conn:
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute(
                 """

@@ -28,7 +28,7 @@ class PostgresDossierStore:
         self, werkgever_id: str, dossier_id: UUID, rol: Ontvangerrol, persoon_id: str, versie: int
     ) -> None:
         # The later dossier version wins; the same version again (a redelivery) changes nothing.
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             await conn.execute(
                 """
                 INSERT INTO dossier_begeleiding (werkgever_id, dossier_id, rol, persoon_id, versie)
@@ -41,7 +41,7 @@ class PostgresDossierStore:
             )
 
     async def begeleiding(self, werkgever_id: str, dossier_id: UUID) -> DossierBegeleiding:
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             cur = await conn.execute(
                 "SELECT rol, persoon_id FROM dossier_begeleiding WHERE werkgever_id = %s AND dossier_id = %s",
                 (werkgever_id, dossier_id),
@@ -58,7 +58,7 @@ class PostgresDossierStore:
         bron_event_id: UUID,
         bepaal: Callable[[list[Melding], set[tuple[UUID, FrequentSignaal]]], list[FrequentVerzuimUitkomst]],
     ) -> list[GegevenFrequentSignaal]:
-        async with self._db.pool.connection() as conn, conn.transaction():
+        async with self._db.transactie() as conn:
             # One melding of a werknemer at a time: the next one waits for this commit and then sees this melding.
             await conn.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"melding|{werkgever_id}|{werknemer_id}",)
@@ -70,50 +70,59 @@ class PostgresDossierStore:
                 """,
                 (melding.melding_id, werkgever_id, werknemer_id, melding.eerste_ziektedag, dossier_id),
             )
-            cur = await conn.execute(
-                "SELECT melding_id, eerste_ziektedag, dossier_id FROM melding "
-                "WHERE werkgever_id = %s AND werknemer_id = %s",
-                (werkgever_id, werknemer_id),
-            )
-            rijen = await cur.fetchall()
-            dossiers: dict[UUID, UUID] = {m: d for m, _, d in rijen}
-            cur = await conn.execute(
-                "SELECT melding_id, soort FROM frequent_signaal WHERE werkgever_id = %s AND werknemer_id = %s",
-                (werkgever_id, werknemer_id),
-            )
-            gegeven = {(m, FrequentSignaal(soort)) for m, soort in await cur.fetchall()}
-            nieuw = bepaal([Melding(m, e) for m, e, _ in rijen], gegeven)
-            async with conn.cursor() as cur2:
-                await cur2.executemany(
-                    """
-                    INSERT INTO frequent_signaal (werkgever_id, werknemer_id, melding_id, soort, dossier_id, aantal,
-                                                  venster_begin, venster_eind, bron_event_id)
-                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
-                    """,
-                    [
-                        (
-                            werkgever_id,
-                            werknemer_id,
-                            u.melding_id,
-                            u.signaal.value,
-                            dossiers[u.melding_id],
-                            u.aantal,
-                            u.venster_begin,
-                            u.venster_eind,
-                            bron_event_id,
-                        )
-                        for u in nieuw
-                    ],
-                )
-            # What this source event raised, now or on an earlier attempt that was not routed (a redelivery).
+            # Every melding of the werknemer with the signals given for it, in one query.
             cur = await conn.execute(
                 """
-                SELECT melding_id, soort, dossier_id, aantal, venster_begin, venster_eind FROM frequent_signaal
-                WHERE bron_event_id = %s ORDER BY venster_eind, melding_id, soort
+                SELECT m.melding_id, m.eerste_ziektedag, m.dossier_id,
+                       f.soort, f.aantal, f.venster_begin, f.venster_eind, f.bron_event_id
+                FROM melding m
+                LEFT JOIN frequent_signaal f
+                    ON f.werkgever_id = m.werkgever_id AND f.werknemer_id = m.werknemer_id
+                   AND f.melding_id = m.melding_id
+                WHERE m.werkgever_id = %s AND m.werknemer_id = %s
                 """,
-                (bron_event_id,),
+                (werkgever_id, werknemer_id),
             )
-            return [
-                GegevenFrequentSignaal(FrequentVerzuimUitkomst(FrequentSignaal(soort), aantal, begin, eind, m), d)
-                for m, soort, d, aantal, begin, eind in await cur.fetchall()
-            ]
+            meldingen: dict[UUID, Melding] = {}
+            dossiers: dict[UUID, UUID] = {}
+            gegeven: set[tuple[UUID, FrequentSignaal]] = set()
+            # What this source event raised on an earlier attempt that was not routed (a redelivery).
+            van_deze: list[GegevenFrequentSignaal] = []
+            for m, e, d, soort, aantal, begin, eind, bron in await cur.fetchall():
+                meldingen[m], dossiers[m] = Melding(m, e), d
+                if soort is not None:
+                    gegeven.add((m, FrequentSignaal(soort)))
+                    if bron == bron_event_id:
+                        van_deze.append(
+                            GegevenFrequentSignaal(
+                                FrequentVerzuimUitkomst(FrequentSignaal(soort), aantal, begin, eind, m), d
+                            )
+                        )
+            nieuw = bepaal(list(meldingen.values()), gegeven)
+            if nieuw:
+                async with conn.cursor() as cur2:
+                    await cur2.executemany(
+                        """
+                        INSERT INTO frequent_signaal (werkgever_id, werknemer_id, melding_id, soort, dossier_id,
+                                                      aantal, venster_begin, venster_eind, bron_event_id)
+                        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+                        """,
+                        [
+                            (
+                                werkgever_id,
+                                werknemer_id,
+                                u.melding_id,
+                                u.signaal.value,
+                                dossiers[u.melding_id],
+                                u.aantal,
+                                u.venster_begin,
+                                u.venster_eind,
+                                bron_event_id,
+                            )
+                            for u in nieuw
+                        ],
+                    )
+            van_deze += [GegevenFrequentSignaal(u, dossiers[u.melding_id]) for u in nieuw]
+            return sorted(
+                van_deze, key=lambda g: (g.uitkomst.venster_eind, str(g.uitkomst.melding_id), g.uitkomst.signaal)
+            )

@@ -46,8 +46,8 @@ class FrequentVerzuimUitkomst:
     melding_id: UUID  # the melding that completes it (the last of its window)
 
 
-def _volgorde(m: Melding) -> tuple[date, str]:
-    return (m.eerste_ziektedag, str(m.melding_id))
+def _volgorde(m: Melding) -> tuple[date, int]:
+    return (m.eerste_ziektedag, m.melding_id.int)  # the id as a number sorts as its text does
 
 
 def meldingen_in_venster(meldingen: Iterable[Melding], melding: Melding, venster_dagen: int) -> list[Melding]:
@@ -66,8 +66,11 @@ def beoordeel(
 ) -> FrequentVerzuimUitkomst | None:
     """What `melding` means among `meldingen`: it completes the threshold (at it or beyond: each further melding in
     the window signals again), it is one below it (only with `vroeg_signaal`), or nothing."""
-    aantal = len(meldingen_in_venster(meldingen, melding, instelling.venster_dagen))
     begin = melding.eerste_ziektedag - timedelta(days=instelling.venster_dagen - 1)
+    tot = _volgorde(melding)
+    uniek = {m.melding_id: m for m in meldingen}
+    uniek[melding.melding_id] = melding
+    aantal = sum(1 for m in uniek.values() if begin <= m.eerste_ziektedag and _volgorde(m) <= tot)
     if aantal >= instelling.drempel:
         signaal = FrequentSignaal.DREMPEL
     elif instelling.vroeg_signaal and aantal == instelling.drempel - 1:
