@@ -3,8 +3,11 @@
     .venv/bin/python bench/notifications.py [--n 300] [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
 
 Runs the real service in-process (its consumers, outbox dispatcher and PostgreSQL store) against a NATS server and an
-SMTP server (aiosmtpd) started here, and an embedded PostgreSQL unless --database-url is given. For each channel it
-also measures a baseline in the same run, so the ratio says what routing and exactly-once bookkeeping cost:
+SMTP server (aiosmtpd) started here, and an embedded PostgreSQL unless --database-url is given. Each measurement
+starts once the personeel data are in, publishes n ziekmeldingen of 50 werknemers (six each, newest first, 50 days
+apart: each werknemer's four newest complete the frequent-verzuim threshold) and stops when everything is stored,
+or sent and recorded. For each channel it also measures a baseline in the same run, so the ratio (service rate /
+baseline rate) says what routing and exactly-once bookkeeping cost:
 
 - inbox: publishing the same number of DossierGeopend events to JetStream (the rate the facts can arrive at);
 - SMTP: sending the same number of e-mails straight to the same SMTP server with smtplib, one connection each.
@@ -19,6 +22,7 @@ import smtplib
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -40,6 +44,8 @@ from verzuim_shared.messaging import ensure_streams, publish_event
 
 
 class Teller:
+    """Counts the e-mails the SMTP server accepted."""
+
     def __init__(self) -> None:
         self.aantal = 0
 
@@ -82,19 +88,45 @@ async def publiceer(broker: NatsBroker, events: list[Event]) -> float:
     return time.perf_counter() - t0
 
 
-def tel(database_url: str, sql: str) -> int:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute(sql).fetchone()
+class Peiling:
+    """Counts in the service's database over one connection (opening one per probe would itself load the machine)."""
+
+    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        self.conn = conn
+
+    async def tel(self, sql: str, *params: Any) -> int:
+        cur = await self.conn.execute(sql, params)
+        row = await cur.fetchone()
         return int(row[0]) if row else 0
 
 
-async def wacht_tot(probe: Any, doel: int, timeout: float = 600) -> float:
+async def wacht_tot(probe: Callable[[], Awaitable[bool]], timeout: float = 600) -> float:
+    """Seconds until `probe()` is true."""
     t0 = time.perf_counter()
-    while probe() < doel:
+    while not await probe():
         if time.perf_counter() - t0 > timeout:
-            raise TimeoutError(f"only {probe()} of {doel} after {timeout}s")
+            raise TimeoutError(f"not done after {timeout}s")
         await asyncio.sleep(0.02)
     return time.perf_counter() - t0
+
+
+def organisatie(werkgever: str, *, met_email: bool) -> list[Event]:
+    """Afdeling A (leidinggevende lg) with werknemers wn-0 .. wn-49 and lg; e-mail addresses only `met_email`."""
+    events: list[Event] = [AfdelingVastgelegd(**basis(werkgever), afdeling_id="a", naam="A", leidinggevende_id="lg")]
+    events += [
+        MedewerkerInDienst(
+            **basis(werkgever),
+            werknemer_id=w,
+            datum_in_dienst=date(2020, 1, 1),
+            naam=w,
+            email=f"{w}@example.org" if met_email else None,
+            afdeling_id="a",
+            contracturen=32,
+            voltijduren=40,
+        )
+        for w in ["lg", *(f"wn-{i}" for i in range(50))]
+    ]
+    return events
 
 
 async def main() -> None:
@@ -128,63 +160,60 @@ async def main() -> None:
             broker = NatsBroker(nats.url)
             await broker.connect()
             await ensure_streams(broker.connection.jetstream(), settings)
+            peiling = Peiling(await psycopg.AsyncConnection.connect(database_url, autocommit=True))
             with TestClient(create_app(settings)):
-                # inbox only: leidinggevenden without an e-mail address
+
+                async def personeel_binnen(werkgever: str) -> bool:
+                    # the timer starts once the personeel data are in: a ziekmelding before them waits for a retry
+                    aantal = await peiling.tel("SELECT count(*) FROM medewerker WHERE werkgever_id = %s", werkgever)
+                    return aantal == 51
+
+                # inbox only: nobody has an e-mail address
                 wg = "bench-inbox"
-                org: list[Event] = [AfdelingVastgelegd(**basis(wg), afdeling_id="a", naam="A", leidinggevende_id="lg")]
-                org += [
-                    MedewerkerInDienst(
-                        **basis(wg),
-                        werknemer_id=f"wn-{i}",
-                        datum_in_dienst=date(2020, 1, 1),
-                        naam=f"Wn {i}",
-                        afdeling_id="a",
-                        contracturen=32,
-                        voltijduren=40,
-                    )
-                    for i in range(50)
-                ]
-                await publiceer(broker, org)
+                await publiceer(broker, organisatie(wg, met_email=False))
+                await wacht_tot(lambda: personeel_binnen(wg))
                 t0 = time.perf_counter()
                 await publiceer(broker, ziekmeldingen(wg, n))
-                t_inbox = (
-                    time.perf_counter()
-                    - t0
-                    + await wacht_tot(
-                        lambda: tel(
-                            database_url,
-                            "SELECT count(*) FROM bericht WHERE werkgever_id = 'bench-inbox' AND kanaal = 'inbox' "
-                            "AND type = 'ziekmelding'",
-                        ),
-                        n,
+
+                async def inbox_klaar() -> bool:
+                    # the frequent-verzuim items are stored with the ziekmelding that raised them
+                    return n == await peiling.tel(
+                        "SELECT count(*) FROM bericht WHERE werkgever_id = %s AND kanaal = 'inbox' "
+                        "AND type = 'ziekmelding'",
+                        wg,
                     )
+
+                t_inbox = time.perf_counter() - t0 + await wacht_tot(inbox_klaar)
+                inbox_items = await peiling.tel(
+                    "SELECT count(*) FROM bericht WHERE werkgever_id = %s AND kanaal = 'inbox'", wg
                 )
 
-                # e-mail: the leidinggevende has an address
+                # e-mail: everybody has an address; the leidinggevende gets an e-mail for each message
                 wg2 = "bench-email"
-                org2: list[Event] = [
-                    AfdelingVastgelegd(**basis(wg2), afdeling_id="a", naam="A", leidinggevende_id="lg")
-                ]
-                org2 += [
-                    MedewerkerInDienst(
-                        **basis(wg2),
-                        werknemer_id=w,
-                        datum_in_dienst=date(2020, 1, 1),
-                        naam=w,
-                        email=f"{w}@example.org",
-                        afdeling_id="a",
-                        contracturen=32,
-                        voltijduren=40,
-                    )
-                    for w in ["lg", *(f"wn-{i}" for i in range(50))]
-                ]
-                await publiceer(broker, org2)
+                await publiceer(broker, organisatie(wg2, met_email=True))
+                await wacht_tot(lambda: personeel_binnen(wg2))
                 voor = teller.aantal
                 t0 = time.perf_counter()
                 await publiceer(broker, ziekmeldingen(wg2, n))
-                t_email = time.perf_counter() - t0 + await wacht_tot(lambda: teller.aantal - voor, n)
+
+                async def email_klaar() -> bool:
+                    if n > await peiling.tel(
+                        "SELECT count(DISTINCT bron_event_id) FROM bericht WHERE werkgever_id = %s "
+                        "AND type = 'ziekmelding'",
+                        wg2,
+                    ):
+                        return False
+                    return 0 == await peiling.tel(
+                        "SELECT count(*) FROM aflevering WHERE werkgever_id = %s AND status <> 'verzonden'", wg2
+                    )
+
+                t_email = time.perf_counter() - t0 + await wacht_tot(email_klaar)
+                emails = teller.aantal - voor
+                afleveringen = await peiling.tel("SELECT count(*) FROM aflevering WHERE werkgever_id = %s", wg2)
+                assert emails == afleveringen, f"{emails} e-mails received for {afleveringen} deliveries"
                 # measured last, so the service's consuming them cannot slow the measurements above
                 basislijn = await publiceer(broker, ziekmeldingen(wg, n))
+            await peiling.conn.close()
             await broker.stop()
 
             def direct() -> float:
@@ -204,11 +233,20 @@ async def main() -> None:
             if pg is not None:
                 pg.stop()
 
-    print(f"n = {n} ziekmeldingen per measurement (plus frequent-verzuim signals where they arise)")
+    print(
+        f"n = {n} ziekmeldingen per measurement; with the frequent-verzuim signals they raise, {inbox_items} inbox "
+        f"items and {emails} e-mails"
+    )
     print(f"baseline  publish to JetStream         {n / basislijn:8.1f} events/s")
-    print(f"inbox     routed and stored             {n / t_inbox:8.1f} deliveries/s   ratio {basislijn / t_inbox:.2f}")
+    print(
+        f"inbox     routed and stored             {inbox_items / t_inbox:8.1f} deliveries/s "
+        f"({n / t_inbox:.1f} ziekmeldingen/s)   ratio {basislijn / t_inbox:.2f}"
+    )
     print(f"baseline  smtplib straight to SMTP     {n / t_direct:8.1f} e-mails/s")
-    print(f"smtp      routed, outbox, dispatched    {n / t_email:8.1f} deliveries/s   ratio {t_direct / t_email:.2f}")
+    print(
+        f"smtp      routed, outbox, dispatched    {emails / t_email:8.1f} deliveries/s "
+        f"({n / t_email:.1f} ziekmeldingen/s)   ratio {(emails / t_email) / (n / t_direct):.2f}"
+    )
 
 
 if __name__ == "__main__":

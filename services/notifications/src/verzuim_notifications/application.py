@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
 from verzuim_shared.auth import Principal
-from verzuim_shared.clock import Clock
+from verzuim_shared.clock import NL, Clock
 from verzuim_shared.events import (
     AfdelingVastgelegd,
     DossierGeopend,
@@ -51,7 +53,12 @@ from verzuim_notifications.domain.aflevering import (
     na_poging,
 )
 from verzuim_notifications.domain.berichten import Bericht, BerichtInhoud, Tekst, bericht_id, inhoud_voor
-from verzuim_notifications.domain.frequent_verzuim import FrequentSignaal, Melding, beoordeel
+from verzuim_notifications.domain.frequent_verzuim import (
+    FrequentSignaal,
+    FrequentVerzuimUitkomst,
+    Melding,
+    nieuwe_signalen,
+)
 from verzuim_notifications.domain.inbox import InboxItem, InboxStatus, markeer
 from verzuim_notifications.domain.personeel import Afdeling, Medewerker
 from verzuim_notifications.domain.presets import preset
@@ -65,6 +72,7 @@ from verzuim_notifications.domain.regiemodel import (
 from verzuim_notifications.domain.routering import (
     Bestemming,
     Betrokkenen,
+    ContactNogNietBekend,
     DossierBegeleiding,
     Kanaal,
     Ontvanger,
@@ -80,6 +88,14 @@ logger = logging.getLogger(__name__)
 
 class PersoneelStore(Protocol):
     async def medewerker(self, werkgever_id: str, werknemer_id: str) -> Medewerker | None: ...
+
+    async def medewerkers(self, werkgever_id: str, werknemer_ids: Collection[str]) -> dict[str, Medewerker]: ...
+
+    async def medewerker_met_afdeling(
+        self, werkgever_id: str, werknemer_id: str
+    ) -> tuple[Medewerker | None, Afdeling | None]:
+        """The medewerker and their afdeling (None while either is not known), in one read."""
+        ...
 
     async def afdeling(self, werkgever_id: str, afdeling_id: str) -> Afdeling | None: ...
 
@@ -105,11 +121,27 @@ class DossierStore(Protocol):
 
     async def begeleiding(self, werkgever_id: str, dossier_id: UUID) -> DossierBegeleiding: ...
 
-    async def voeg_melding_toe(
-        self, werkgever_id: str, werknemer_id: str, dossier_id: UUID, melding: Melding
-    ) -> None: ...
+    async def registreer_melding(
+        self,
+        werkgever_id: str,
+        werknemer_id: str,
+        dossier_id: UUID,
+        melding: Melding,
+        bron_event_id: UUID,
+        bepaal: Callable[[list[Melding], set[tuple[UUID, FrequentSignaal]]], list[FrequentVerzuimUitkomst]],
+    ) -> list[GegevenFrequentSignaal]:
+        """Store the melding and the frequent-verzuim signals `bepaal(meldingen, signals given before)` finds, in one
+        transaction that waits for any other melding of the same werknemer (so two meldingen handled side by side
+        both count). Answer every signal this source event raised, now or on an earlier attempt."""
+        ...
 
-    async def meldingen(self, werkgever_id: str, werknemer_id: str) -> list[Melding]: ...
+
+@dataclass(frozen=True)
+class GegevenFrequentSignaal:
+    """A frequent-verzuim signal raised for a melding, with the dossier of that melding."""
+
+    uitkomst: FrequentVerzuimUitkomst
+    dossier_id: UUID
 
 
 @dataclass(frozen=True)
@@ -127,6 +159,12 @@ class Rolhouder:
 class ConfiguratieStore(Protocol):
     async def versies(self, werkgever_id: str, afdeling_id: str | None) -> list[RegiemodelVersie]: ...
 
+    async def versies_van(
+        self, werkgever_id: str, afdeling_ids: Sequence[str | None]
+    ) -> dict[str | None, list[RegiemodelVersie]]:
+        """The versions of several scopes at once (None: the werkgever's own)."""
+        ...
+
     async def voeg_versie_toe(
         self, werkgever_id: str, afdeling_id: str | None, maak: Callable[[int], RegiemodelVersie]
     ) -> RegiemodelVersie:
@@ -135,6 +173,12 @@ class ConfiguratieStore(Protocol):
 
     async def rolbezetting(self, werkgever_id: str, afdeling_id: str | None) -> list[Rolhouder]:
         """The entries of exactly this scope (afdeling_id None: the werkgever's own)."""
+        ...
+
+    async def rolbezetting_van(
+        self, werkgever_id: str, afdeling_ids: Sequence[str | None]
+    ) -> dict[str | None, list[Rolhouder]]:
+        """The entries of several scopes at once."""
         ...
 
     async def zet_rolhouder(self, werkgever_id: str, rolhouder: Rolhouder) -> None: ...
@@ -153,6 +197,12 @@ class Webhook:
 class VoorkeurStore(Protocol):
     async def voorkeur(self, werkgever_id: str, persoon_id: str) -> Voorkeur | None: ...
 
+    async def voorkeuren(
+        self, werkgever_id: str, persoon_ids: Collection[str]
+    ) -> dict[str, tuple[Voorkeur, Webhook | None]]:
+        """The preferences and webhook of the people who set any (the others have the default)."""
+        ...
+
     async def zet_voorkeur(self, werkgever_id: str, persoon_id: str, voorkeur: Voorkeur, nu: datetime) -> None: ...
 
     async def webhook(self, werkgever_id: str, persoon_id: str) -> Webhook | None: ...
@@ -168,6 +218,9 @@ class BronEvent:
     regiemodel_bron: str | None = None
     regiemodel_versie: int | None = None
     regiemodel_basis: str | None = None
+    # The message's place in its stream; for a termijn signal it tells whether the termijn ended after it.
+    volgnummer: int | None = None
+    termijn_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -204,20 +257,41 @@ class Routeringsbesluit:
     berichten: list[Bericht] = field(default_factory=list)
     afleveringen: list[NieuweAflevering] = field(default_factory=list)
     gaten: list[GeregistreerdGat] = field(default_factory=list)
+    # The termijn of this signal ended later in its stream (its end was handled first): the inbox items are stored
+    # as done by the system.
+    termijn_afgesloten: bool = False
+
+    def na_einde_termijn(self) -> Routeringsbesluit:
+        """The decision when the signal's termijn has already ended (vervuld, vervallen, afgeweken) by a fact that came
+        after it in the stream: the inbox keeps the item, done, as if it had been closed after it arrived, and nothing
+        is e-mailed or sent to a webhook about a termijn nobody has to act on any more."""
+        return replace(
+            self,
+            berichten=[b for b in self.berichten if b.bestemming.kanaal is Kanaal.INBOX],
+            afleveringen=[],
+            termijn_afgesloten=True,
+        )
 
 
 class Berichtenlog(Protocol):
     """Every message once: per source event the routing decision is recorded with its messages, deliveries and gaps,
     atomically."""
 
-    async def is_verwerkt(self, event_id: UUID) -> bool: ...
-
-    async def leg_vast(self, besluit: Routeringsbesluit) -> bool:
-        """Store the decision unless its source event was handled before; True when it was stored now."""
+    async def neem_aan(self, event_id: UUID, werkgever_id: str, subject: str) -> bool:
+        """Record, in the unit of work, that the source event is being routed; False when it was routed before (then
+        its first routing decision stands). A second handler of the same event waits here until the first one's
+        unit is committed or rolled back."""
         ...
 
-    async def sluit_termijn_taken(self, werkgever_id: str, termijn_id: UUID, nu: datetime) -> int:
-        """Mark the open inbox items of a termijn afgehandeld (by the system); the number closed."""
+    async def leg_vast(self, besluit: Routeringsbesluit) -> Routeringsbesluit:
+        """Store the decision of an event taken on with `neem_aan`, in the same unit of work, and answer what was
+        stored: for a termijn signal whose termijn ended after it in the stream (`sluit_termijn_taken` with a later
+        volgnummer) that is `besluit.na_einde_termijn()`, decided under the same lock per termijn as the closing."""
+        ...
+
+    async def sluit_termijn_taken(self, werkgever_id: str, termijn_id: UUID, volgnummer: int, nu: datetime) -> int:
+        """The termijn ended with the message at `volgnummer`: mark the open inbox items of the signals before it
+        afgehandeld (by the system), and remember the end for signals handled later; the number closed."""
         ...
 
 
@@ -286,7 +360,9 @@ class AfleverStore(Protocol):
         attempt."""
         ...
 
-    async def registreer(self, aflevering_id: UUID, pogingen: int, uitkomst: NaPoging) -> None: ...
+    async def registreer(self, uitkomsten: Sequence[tuple[UUID, int, NaPoging]]) -> None:
+        """Record the outcome of each (delivery, attempt number), in one transaction."""
+        ...
 
     async def lijst(self, werkgever_id: str, status: AfleverStatus | None, limit: int) -> list[AfleveringStaat]: ...
 
@@ -317,8 +393,11 @@ class Sjablonen(Protocol):
 
 
 class EmailVerzender(Protocol):
-    async def verstuur(self, *, aan: str, onderwerp: str, tekst: str, bericht_id: UUID) -> None:
-        """Raises Afleverfout."""
+    async def verstuur(
+        self, *, aan: str, onderwerp: str, tekst: str, bericht_id: UUID, begin_uiterlijk: float | None = None
+    ) -> None:
+        """Raises Afleverfout. `begin_uiterlijk` (time.monotonic()): a message still waiting for a free connection
+        then is not sent (Afleverfout): its claim may run out while it is being sent."""
         ...
 
 
@@ -384,11 +463,12 @@ class Regiemodellen:
 
     async def geldend(self, werkgever_id: str, afdeling_id: str | None, moment: datetime) -> GeldendModel:
         """The model in force at `moment`: the afdeling's own, else the werkgever's, else the default preset."""
+        versies = await self._store.versies_van(werkgever_id, [None] if afdeling_id is None else [afdeling_id, None])
         if afdeling_id is not None:
-            versie = geldend_op(await self._store.versies(werkgever_id, afdeling_id), moment)
+            versie = geldend_op(versies[afdeling_id], moment)
             if versie is not None and versie.model is not None:
                 return GeldendModel(versie.model, "afdeling", versie)
-        versie = geldend_op(await self._store.versies(werkgever_id, None), moment)
+        versie = geldend_op(versies[None], moment)
         if versie is not None and versie.model is not None:
             return GeldendModel(versie.model, "werkgever", versie)
         return GeldendModel(self._standaard, "standaard", None)
@@ -457,6 +537,10 @@ _BEGELEIDER_ROL = {
 }
 
 
+# Events that change the dossier facts routing needs, also when they are no signal themselves.
+_DOSSIERFEITEN = (BegeleiderToegewezen, PlanVanAanpakVastgesteld, SpreekuurGepland)
+
+
 class Notificaties:
     """Turns dossier and termijn facts into messages for the right people, by the werkgever's regiemodel."""
 
@@ -471,6 +555,7 @@ class Notificaties:
         sjablonen: Sjablonen,
         clock: Clock,
         *,
+        eenheid: Callable[[], AbstractAsyncContextManager[None]],
         public_url_cases: str,
         public_url_deadlines: str,
         email_aan: bool,
@@ -484,40 +569,52 @@ class Notificaties:
         self._berichtenlog = berichtenlog
         self._sjablonen = sjablonen
         self._clock = clock
+        self._eenheid = eenheid
         self._public_url_cases = public_url_cases
         self._public_url_deadlines = public_url_deadlines
         self._email_aan = email_aan
         self._na_vastleggen = na_vastleggen
 
-    async def verwerk(self, event: Event, *, laatste_poging: bool) -> None:
-        """Raises PersoneelNogNietBekend when a recipient may still become known (not on the last attempt)."""
+    async def verwerk(self, event: Event, *, laatste_poging: bool, volgnummer: int) -> None:
+        """`volgnummer`: the message's sequence in its stream (the termijn stream is in the order the deadlines service
+        decided things, while the messages of one fetched batch are handled side by side). Raises NogNietBekend
+        when a recipient, or the e-mail address of one, may still become known (not on the last attempt).
+
+        Everything one event leads to is read and written in one unit of work (one connection, one transaction):
+        the dossier facts, the check that it was not routed before, the routing decision with its messages,
+        deliveries and gaps. An error rolls all of it back, and the message is delivered again."""
         termijn_id = beeindigt_termijn(event)
         if termijn_id is not None:
-            gesloten = await self._berichtenlog.sluit_termijn_taken(event.werkgever_id, termijn_id, self._clock.now())
+            gesloten = await self._berichtenlog.sluit_termijn_taken(
+                event.werkgever_id, termijn_id, volgnummer, self._clock.now()
+            )
             if gesloten:
                 logger.info("termijn %s ended: %d inbox item(s) closed", termijn_id, gesloten)
             return
-        await self._werk_dossier_bij(event)
         signaal = signaal_uit(event)
-        if signaal is None:
-            return
-        # Handled before (a redelivery, or the same fact published again): the first routing decision stands.
-        if await self._berichtenlog.is_verwerkt(event.event_id):
-            return
-        besluit = await self._routeer(event, signaal, laatste_poging=laatste_poging)
-        if await self._berichtenlog.leg_vast(besluit):
-            for g in besluit.gaten:
-                logger.warning(
-                    "routing gap for werkgever %s, werknemer %s, signal %s: no %s (%s); taken over by %s",
-                    g.werkgever_id,
-                    g.werknemer_id,
-                    g.signaal,
-                    g.gat.rol.value,
-                    g.gat.reden.value,
-                    g.gat.opgevangen_door or "nobody (information only)",
-                )
-            if besluit.afleveringen:
-                self._na_vastleggen()
+        if signaal is None and not isinstance(event, _DOSSIERFEITEN):
+            return  # a process step that answers an earlier task: nothing to store
+        async with self._eenheid():
+            await self._werk_dossier_bij(event)
+            # Routed before (a redelivery, or the same fact published again): the first routing decision stands.
+            if signaal is None or not await self._berichtenlog.neem_aan(
+                event.event_id, event.werkgever_id, event.subject()
+            ):
+                return
+            besluit = await self._routeer(event, signaal, laatste_poging=laatste_poging, volgnummer=volgnummer)
+            besluit = await self._berichtenlog.leg_vast(besluit)
+        for g in besluit.gaten:
+            logger.warning(
+                "routing gap for werkgever %s, werknemer %s, signal %s: no %s (%s); taken over by %s",
+                g.werkgever_id,
+                g.werknemer_id,
+                g.signaal,
+                g.gat.rol.value,
+                g.gat.reden.value,
+                g.gat.opgevangen_door or "nobody (information only)",
+            )
+        if besluit.afleveringen:
+            self._na_vastleggen()
 
     async def _werk_dossier_bij(self, event: Event) -> None:
         """The dossier facts later signals are routed by (idempotent: a redelivery changes nothing)."""
@@ -537,21 +634,15 @@ class Notificaties:
                 await self._dossiers.wijs_toe(
                     event.werkgever_id, event.dossier_id, Ontvangerrol.BEDRIJFSARTS, event.bedrijfsarts_id, event.versie
                 )
-            case DossierGeopend() | EpisodeToegevoegd():
-                await self._dossiers.voeg_melding_toe(
-                    event.werkgever_id,
-                    event.werknemer_id,
-                    event.dossier_id,
-                    Melding(event.melding_id, event.eerste_ziektedag),
-                )
-            case _:
+            case _:  # a melding is stored with its frequent-verzuim evaluation, which needs the regiemodel
                 pass
 
-    async def _routeer(self, event: Event, signaal: Signaal, *, laatste_poging: bool) -> Routeringsbesluit:
+    async def _routeer(
+        self, event: Event, signaal: Signaal, *, laatste_poging: bool, volgnummer: int
+    ) -> Routeringsbesluit:
         werkgever = signaal.werkgever_id
-        medewerker = await self._personeel.medewerker(werkgever, signaal.werknemer_id)
+        medewerker, afdeling = await self._personeel.medewerker_met_afdeling(werkgever, signaal.werknemer_id)
         afdeling_id = medewerker.afdeling_id if medewerker else None
-        afdeling = await self._personeel.afdeling(werkgever, afdeling_id) if afdeling_id else None
         geldend = await self._regiemodellen.geldend(werkgever, afdeling_id, signaal.moment)
         model = geldend.model
         rolhouders = await self._rolhouders(werkgever, afdeling_id)
@@ -576,21 +667,47 @@ class Notificaties:
                 geldend.bron,
                 geldend.versie.versie if geldend.versie else None,
                 model.basis,
+                volgnummer,
+                signaal.termijn_id,
             )
         )
-        nu = self._clock.now()
-        for s in signalen:
-            routering = routeer(
-                model.toewijzingen(s), model, betrokkenen, werkgever_id=werkgever, laatste_poging=laatste_poging
+        routeringen = [
+            (
+                s,
+                routeer(
+                    model.toewijzingen(s), model, betrokkenen, werkgever_id=werkgever, laatste_poging=laatste_poging
+                ),
             )
+            for s in signalen
+        ]
+        # Who they are and how they want it, for every recipient at once.
+        personen = {g.ontvanger.id for _, r in routeringen for g in r.geadresseerden if g.ontvanger.id is not None}
+        begeleiders = {s.feiten["begeleider_id"] for s in signalen if s.soort is SignaalSoort.BEGELEIDER_TOEGEWEZEN}
+        contacten = await self._contacten(werkgever, personen | begeleiders, rolhouders)
+        voorkeuren = await self._voorkeuren.voorkeuren(werkgever, personen)
+        if self._email_aan and not laatste_poging:
+            # Someone who would get an e-mail is known only by id (e.g. the afdeling's leidinggevende, whose own
+            # record is further on in the personeel stream): wait for the address rather than send inbox-only.
+            zonder_adres = {
+                p
+                for p in personen
+                if p not in contacten and Kanaal.EMAIL in voorkeuren.get(p, (STANDAARD_VOORKEUR, None))[0].kanalen
+            }
+            if zonder_adres:
+                raise ContactNogNietBekend(werkgever, zonder_adres)
+        nu = self._clock.now()
+        for s, routering in routeringen:
             for gat in routering.gaten:
                 besluit.gaten.append(
                     GeregistreerdGat(
                         werkgever, s.id, s.bron_event_id, s.soort.value, s.dossier_id, s.werknemer_id, gat, nu
                     )
                 )
+            namen: dict[str, str] = {}
+            if s.soort is SignaalSoort.BEGELEIDER_TOEGEWEZEN:
+                naam = contacten.get(s.feiten["begeleider_id"], (None, None))[0]
+                namen = {"begeleider": naam} if naam else {}
             for geadresseerde in routering.geadresseerden:
-                namen = await self._namen(werkgever, s, rolhouders)
                 inhoud = inhoud_voor(
                     s,
                     geadresseerde,
@@ -601,40 +718,40 @@ class Notificaties:
                     namen=namen,
                 )
                 tekst = self._sjablonen.bericht(inhoud)
-                await self._voeg_berichten_toe(besluit, s, geadresseerde.ontvanger, inhoud, tekst, rolhouders, nu)
+                self._voeg_berichten_toe(besluit, s, geadresseerde.ontvanger, inhoud, tekst, contacten, voorkeuren, nu)
         return besluit
 
     async def _rolhouders(self, werkgever_id: str, afdeling_id: str | None) -> dict[Ontvangerrol, Rolhouder]:
         """The werkgever's rolbezetting with the afdeling's own entries over it."""
-        bezetting = {r.rol: r for r in await self._configuratie.rolbezetting(werkgever_id, None)}
-        if afdeling_id is not None:
-            bezetting.update({r.rol: r for r in await self._configuratie.rolbezetting(werkgever_id, afdeling_id)})
-        return bezetting
+        scopes: list[str | None] = [None] if afdeling_id is None else [None, afdeling_id]
+        per_scope = await self._configuratie.rolbezetting_van(werkgever_id, scopes)
+        return {r.rol: r for scope in scopes for r in per_scope[scope]}
 
-    async def _namen(self, werkgever_id: str, s: Signaal, rolhouders: dict[Ontvangerrol, Rolhouder]) -> dict[str, str]:
-        if s.soort is not SignaalSoort.BEGELEIDER_TOEGEWEZEN:
-            return {}
-        naam, _ = await self._contact(werkgever_id, s.feiten["begeleider_id"], rolhouders)
-        return {"begeleider": naam} if naam else {}
-
-    async def _contact(
-        self, werkgever_id: str, persoon_id: str, rolhouders: dict[Ontvangerrol, Rolhouder]
-    ) -> tuple[str | None, str | None]:
-        """Name and e-mail address of a person: from the rolbezetting (external people), else the personeel data."""
+    async def _contacten(
+        self, werkgever_id: str, persoon_ids: set[str], rolhouders: dict[Ontvangerrol, Rolhouder]
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """Name and e-mail address per person: from the rolbezetting (external people), else the personeel data. A
+        person neither knows (yet) is left out; one in the rolbezetting without either is known, without them."""
+        contacten: dict[str, tuple[str | None, str | None]] = {}
         for r in rolhouders.values():
-            if r.persoon_id == persoon_id and (r.naam or r.email):
-                return r.naam, r.email
-        m = await self._personeel.medewerker(werkgever_id, persoon_id)
-        return (m.naam, m.email) if m else (None, None)
+            if r.persoon_id in persoon_ids and (r.naam or r.email) and r.persoon_id not in contacten:
+                contacten[r.persoon_id] = (r.naam, r.email)
+        medewerkers = await self._personeel.medewerkers(werkgever_id, persoon_ids - contacten.keys())
+        contacten.update({p: (m.naam, m.email) for p, m in medewerkers.items()})
+        for r in rolhouders.values():
+            if r.persoon_id in persoon_ids:
+                contacten.setdefault(r.persoon_id, (None, None))
+        return contacten
 
-    async def _voeg_berichten_toe(
+    def _voeg_berichten_toe(
         self,
         besluit: Routeringsbesluit,
         s: Signaal,
         ontvanger: Ontvanger,
         inhoud: BerichtInhoud,
         tekst: Tekst,
-        rolhouders: dict[Ontvangerrol, Rolhouder],
+        contacten: dict[str, tuple[str | None, str | None]],
+        voorkeuren: dict[str, tuple[Voorkeur, Webhook | None]],
         nu: datetime,
     ) -> None:
         werkgever = s.werkgever_id
@@ -643,11 +760,11 @@ class Notificaties:
         email: str | None = None
         webhook: Webhook | None = None
         if ontvanger.id is not None:  # a team inbox has no person to e-mail
-            voorkeur = await self._voorkeuren.voorkeur(werkgever, ontvanger.id) or STANDAARD_VOORKEUR
+            voorkeur, webhook = voorkeuren.get(ontvanger.id, (STANDAARD_VOORKEUR, None))
             if Kanaal.EMAIL in voorkeur.kanalen and self._email_aan:
-                _, email = await self._contact(werkgever, ontvanger.id, rolhouders)
-            if Kanaal.WEBHOOK in voorkeur.kanalen:
-                webhook = await self._voorkeuren.webhook(werkgever, ontvanger.id)
+                email = contacten.get(ontvanger.id, (None, None))[1]
+            if Kanaal.WEBHOOK not in voorkeur.kanalen:
+                webhook = None
             kanalen = kanalen_voor(
                 voorkeur, email_bekend=email is not None, email_aan=self._email_aan, webhook_bekend=webhook is not None
             )
@@ -705,46 +822,63 @@ class Notificaties:
                 )
 
     async def _frequent_verzuim(self, event: Event, signaal: Signaal, model: Regiemodel) -> list[Signaal]:
-        """Decisions D8: each DossierGeopend and EpisodeToegevoegd is a melding; reaching the threshold (or, if
-        wanted, the melding before it) is a signal of its own."""
+        """Decisions D8: each DossierGeopend and EpisodeToegevoegd is a melding; a melding that completes the threshold
+        (or, if wanted, comes one short) is a signal of its own, also when it was completed by a melding that arrived
+        later (see domain/frequent_verzuim.py)."""
         if not isinstance(event, DossierGeopend | EpisodeToegevoegd):
             return []
         nieuw = Melding(event.melding_id, event.eerste_ziektedag)
-        meldingen = await self._dossiers.meldingen(event.werkgever_id, event.werknemer_id)
-        uitkomst = beoordeel(meldingen, nieuw, model.frequent_verzuim)
-        if uitkomst is None:
-            return []
-        soort = (
-            SignaalSoort.FREQUENT_VERZUIM
-            if uitkomst.signaal is FrequentSignaal.DREMPEL
-            else SignaalSoort.FREQUENT_VERZUIM_VROEG
+        gegeven = await self._dossiers.registreer_melding(
+            event.werkgever_id,
+            event.werknemer_id,
+            event.dossier_id,
+            nieuw,
+            event.event_id,
+            lambda meldingen, eerder: nieuwe_signalen(meldingen, nieuw, model.frequent_verzuim, eerder),
         )
-        return [
-            Signaal(
-                id=derived_id("frequent-verzuim", event.event_id),
-                soort=soort,
-                bron_event_id=event.event_id,
-                werkgever_id=event.werkgever_id,
-                werknemer_id=event.werknemer_id,
-                dossier_id=signaal.dossier_id,
-                moment=signaal.moment,
-                datum=signaal.datum,
-                feiten={
-                    "aantal": uitkomst.aantal,
-                    "drempel": model.frequent_verzuim.drempel,
-                    "venster_dagen": model.frequent_verzuim.venster_dagen,
-                    "venster_begin": uitkomst.venster_begin,
-                    "venster_eind": uitkomst.venster_eind,
-                },
+        signalen = []
+        for g in gegeven:
+            u = g.uitkomst
+            signalen.append(
+                Signaal(
+                    # one per melding that completes it and kind: however and whenever it is found
+                    id=derived_id("frequent-verzuim", event.werkgever_id, event.werknemer_id, u.melding_id, u.signaal),
+                    soort=SignaalSoort.FREQUENT_VERZUIM
+                    if u.signaal is FrequentSignaal.DREMPEL
+                    else SignaalSoort.FREQUENT_VERZUIM_VROEG,
+                    bron_event_id=event.event_id,
+                    werkgever_id=event.werkgever_id,
+                    werknemer_id=event.werknemer_id,
+                    dossier_id=g.dossier_id,
+                    moment=signaal.moment,
+                    # the day it became known (the fact's registration): the gesprek is due from then, also when a
+                    # melding entered late (and backdated) completed the threshold
+                    datum=signaal.moment.astimezone(NL).date(),
+                    feiten={
+                        "aantal": u.aantal,
+                        "drempel": model.frequent_verzuim.drempel,
+                        "venster_dagen": model.frequent_verzuim.venster_dagen,
+                        "venster_begin": u.venster_begin,
+                        "venster_eind": u.venster_eind,
+                    },
+                )
             )
-        ]
+        return signalen
 
 
 class Voorkeuren:
-    def __init__(self, store: VoorkeurStore, clock: Clock, *, nieuw_secret: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        store: VoorkeurStore,
+        clock: Clock,
+        *,
+        nieuw_secret: Callable[[], str],
+        controleer_url: Callable[[str], Awaitable[None]],
+    ) -> None:
         self._store = store
         self._clock = clock
         self._nieuw_secret = nieuw_secret
+        self._controleer_url = controleer_url
 
     async def voorkeur(self, principal: Principal) -> tuple[Voorkeur, Webhook | None]:
         voorkeur = await self._store.voorkeur(principal.werkgever_id, principal.id) or STANDAARD_VOORKEUR
@@ -755,13 +889,18 @@ class Voorkeuren:
         return voorkeur
 
     async def zet_webhook(self, principal: Principal, url: str) -> Webhook:
-        """A (new) webhook URL with a new secret, shown once: the receiver verifies every call with it."""
+        """A (new) webhook URL with a new secret, shown once: the receiver verifies every call with it. Raises
+        ValueError for a URL the service may not call (not https, an address inside the network)."""
+        await self._controleer_url(url)
         webhook = Webhook(url=url, secret=self._nieuw_secret())
         await self._store.zet_webhook(principal.werkgever_id, principal.id, webhook, self._clock.now())
         return webhook
 
     async def verwijder_webhook(self, principal: Principal) -> None:
         await self._store.zet_webhook(principal.werkgever_id, principal.id, None, self._clock.now())
+
+
+_DIGEST_HERHAAL_S = 60.0
 
 
 class Bezorger:
@@ -793,6 +932,11 @@ class Bezorger:
         self._batch = batch
         self._digest_uur = digest_uur
         self._wakker = asyncio.Event()
+        # Outcomes waiting to be recorded, and the task recording them (group commit).
+        self._te_registreren: list[tuple[UUID, int, NaPoging, asyncio.Future[None]]] = []
+        self._registratie: asyncio.Task[None] | None = None
+        # The digest day last bundled, and when (monotonic): see maak_digests.
+        self._digest_gedaan: tuple[date, float] | None = None
 
     def wek(self) -> None:
         """New deliveries were committed: do not wait for the next poll."""
@@ -817,21 +961,25 @@ class Bezorger:
 
     async def ronde(self) -> int:
         """Send one batch of due deliveries; the number attempted."""
+        geclaimd = time.monotonic()
         claims = await self._store.claim(self._batch, self._lease_s)
+        # E-mails queue for the SMTP connections: one not begun within half the lease is left for a later round,
+        # so no claim runs out (and is taken over by another dispatcher) while its message is being sent.
+        uiterlijk = geclaimd + self._lease_s / 2
         if claims:
-            await asyncio.gather(*(self._verstuur(c) for c in claims))
+            await asyncio.gather(*(self._verstuur(c, uiterlijk) for c in claims))
         return len(claims)
 
-    async def _verstuur(self, c: TeVersturen) -> None:
+    async def _verstuur(self, c: TeVersturen, begin_uiterlijk: float) -> None:
         fout: Afleverfout | None = None
         try:
-            await self._stuur(c)
+            await self._stuur(c, begin_uiterlijk)
         except Afleverfout as exc:
             fout = exc
         except Exception as exc:  # an unexpected error is worth another try, and is kept as the reason
             fout = Afleverfout(f"{type(exc).__name__}: {exc}")
         uitkomst = na_poging(c.pogingen, fout, self._backoff)
-        await self._store.registreer(c.id, c.pogingen, uitkomst)
+        await self._registreer(c, uitkomst)
         if uitkomst.status is AfleverStatus.MISLUKT:
             logger.error("delivery %s (%s to %s) dead-lettered: %s", c.id, c.kanaal.value, c.adres, uitkomst.reden)
         elif uitkomst.status is AfleverStatus.WACHTEND:
@@ -844,11 +992,37 @@ class Bezorger:
                 uitkomst.wacht_s or 0,
             )
 
-    async def _stuur(self, c: TeVersturen) -> None:
+    async def _registreer(self, c: TeVersturen, uitkomst: NaPoging) -> None:
+        """Record the outcome as soon as possible: a message the receiver accepted and whose outcome is not committed
+        is sent again after a crash. Outcomes that come in while a commit is running go together in the next one
+        (group commit): one transaction for many messages, and no outcome waits longer than one commit."""
+        klaar: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._te_registreren.append((c.id, c.pogingen, uitkomst, klaar))
+        if self._registratie is None or self._registratie.done():
+            self._registratie = asyncio.create_task(self._registreer_wachtenden())
+        await klaar
+
+    async def _registreer_wachtenden(self) -> None:
+        while self._te_registreren:
+            groep, self._te_registreren = self._te_registreren, []
+            try:
+                await self._store.registreer([(i, p, u) for i, p, u, _ in groep])
+            except Exception as exc:
+                for *_, klaar in groep:
+                    if not klaar.done():
+                        klaar.set_exception(exc)
+            else:
+                for *_, klaar in groep:
+                    if not klaar.done():
+                        klaar.set_result(None)
+
+    async def _stuur(self, c: TeVersturen, begin_uiterlijk: float) -> None:
         if c.kanaal is Kanaal.EMAIL:
             if self._email is None:
                 raise Afleverfout("e-mail is niet ingesteld (VERZUIM_SMTP_HOST)")
-            await self._email.verstuur(aan=c.adres, onderwerp=c.onderwerp, tekst=c.inhoud, bericht_id=c.id)
+            await self._email.verstuur(
+                aan=c.adres, onderwerp=c.onderwerp, tekst=c.inhoud, bericht_id=c.id, begin_uiterlijk=begin_uiterlijk
+            )
             return
         webhook = await self._voorkeuren.webhook(c.werkgever_id, c.ontvanger_id)
         if webhook is None:
@@ -857,8 +1031,16 @@ class Bezorger:
         await self._webhook.verstuur(url=webhook.url, secret=webhook.secret, inhoud=c.inhoud, bericht_id=c.id)
 
     async def maak_digests(self) -> int:
-        """Bundle the daily digest of every person whose digest moment has passed; the number made."""
+        """Bundle the daily digest of every person whose digest moment has passed; the number made.
+
+        Looked at when a new digest moment has passed, and then once a minute for a message made before that moment
+        but committed after the look (not on every wake-up: the dispatcher wakes for every routed event)."""
         dag = laatste_digestdag(self._clock.now(), self._digest_uur)
+        if self._digest_gedaan is not None:
+            vorige_dag, toen = self._digest_gedaan
+            if vorige_dag == dag and time.monotonic() - toen < _DIGEST_HERHAAL_S:
+                return 0
+        self._digest_gedaan = (dag, time.monotonic())
         moment = digest_moment(dag, self._digest_uur)
         gemaakt = 0
         for werkgever_id, persoon_id in await self._store.digest_ontvangers(moment):

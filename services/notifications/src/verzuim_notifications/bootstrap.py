@@ -3,6 +3,8 @@ settings."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 from verzuim_shared.service import ServiceSpec, make_broker
 from verzuim_shared.service import create_app as create_service_app
@@ -16,7 +18,7 @@ from verzuim_notifications.adapters.personeel_store import PostgresPersoneelStor
 from verzuim_notifications.adapters.sjablonen import Sjablonen
 from verzuim_notifications.adapters.smtp import SmtpVerzender
 from verzuim_notifications.adapters.voorkeur_store import PostgresVoorkeurStore
-from verzuim_notifications.adapters.webhook import HttpWebhookVerzender, nieuw_secret
+from verzuim_notifications.adapters.webhook import HttpWebhookVerzender, controleer_url, nieuw_secret
 from verzuim_notifications.application import (
     Afleveringen,
     Bezorger,
@@ -38,7 +40,7 @@ from verzuim_notifications.settings import NotificationsSettings
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     clock = settings.clock_impl
-    database = Database(settings)
+    database = Database(settings, pool_max=settings.database_pool_max)
     personeel = PostgresPersoneelStore(database)
     configuratie = PostgresConfiguratieStore(database)
     voorkeur_store = PostgresVoorkeurStore(database)
@@ -52,11 +54,15 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             gebruiker=settings.smtp_gebruiker,
             wachtwoord=settings.smtp_wachtwoord.get_secret_value(),
             timeout_s=settings.smtp_timeout_s,
+            verbindingen=settings.smtp_verbindingen,
+            max_per_verbinding=settings.smtp_max_per_verbinding,
         )
         if settings.smtp_host
         else None
     )
-    webhook = HttpWebhookVerzender(timeout_s=settings.webhook_timeout_s)
+    webhook = HttpWebhookVerzender(
+        timeout_s=settings.webhook_timeout_s, toegestane_hosts=settings.webhook_toegestane_hosts
+    )
     bezorger = Bezorger(
         aflever_store,
         voorkeur_store,
@@ -84,6 +90,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         PostgresBerichtenlog(database),
         Sjablonen(),
         clock,
+        eenheid=database.eenheid,
         public_url_cases=settings.public_url_cases,
         public_url_deadlines=settings.public_url_deadlines,
         email_aan=email is not None,
@@ -104,11 +111,23 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             routers=[
                 build_router(inbox),
                 routering_http.build_router(regiemodellen, clock),
-                voorkeuren_http.build_router(Voorkeuren(voorkeur_store, clock, nieuw_secret=nieuw_secret)),
+                voorkeuren_http.build_router(
+                    Voorkeuren(
+                        voorkeur_store,
+                        clock,
+                        nieuw_secret=nieuw_secret,
+                        controleer_url=partial(controleer_url, toegestane_hosts=settings.webhook_toegestane_hosts),
+                    )
+                ),
                 afleveringen_http.build_router(Afleveringen(aflever_store, bezorger)),
             ],
             on_startup=[database.open, webhook.open],
-            on_shutdown=[webhook.close, database.close],
+            on_shutdown=[
+                webhook.close,
+                *([email.close] if email is not None else []),
+                aflever_store.afmelden,
+                database.close,
+            ],
             background=[bezorger.draai],
             readiness=[database.postgres],
         )

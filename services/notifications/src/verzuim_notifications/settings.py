@@ -13,6 +13,10 @@ class NotificationsSettings(ServiceSettings):
     http_port: int = 8004
     # The notifications service owns its own database (deploy/postgres/init.sql creates it).
     database_url: str = "postgresql://postgres@127.0.0.1:5432/verzuim_notifications"
+    # Connections to it. Each event being routed holds one for its whole unit of work (a few milliseconds), the
+    # others wait for one: what the database can run at once limits throughput, not the messages in flight (on a
+    # 2-core machine 8, 16 and 32 route equally fast, see the README).
+    database_pool_max: int = Field(default=8, ge=2)
     # The preset that routes a werkgever that has not chosen a regiemodel (see GET /v1/routering/presets).
     standaard_regiemodel: str = "model-i"
 
@@ -24,7 +28,13 @@ class NotificationsSettings(ServiceSettings):
     smtp_wachtwoord: SecretStr = SecretStr("")
     smtp_afzender: str = "verzuim@localhost"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    # Connections kept open to the SMTP server (one per sending thread), each renewed after this many messages.
+    smtp_verbindingen: int = Field(default=4, ge=1, le=64)
+    smtp_max_per_verbinding: int = Field(default=100, ge=1)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # A webhook URL must be https to a public address. Hosts listed here (as written in the URL, e.g. 127.0.0.1 or
+    # localhost) may be called over http and at an internal address: a receiver on the same machine in development.
+    webhook_toegestane_hosts: tuple[str, ...] = ()
 
     # Delivery of e-mail and webhooks: exponential back-off, then the dead-letter list.
     aflever_backoff_basis_s: float = Field(default=30.0, gt=0)

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import nats
+import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
@@ -143,6 +145,8 @@ def settings(nats_url: str, database_url: str, jwt_secret: str, smtp: Smtp) -> N
         aflever_backoff_max_s=0.5,
         aflever_max_pogingen=4,
         bezorger_interval_s=0.1,
+        # the webhook receiver runs on this machine, over http
+        webhook_toegestane_hosts=("127.0.0.1",),
     )
 
 
@@ -413,6 +417,74 @@ async def test_the_third_melding_within_a_year_gives_the_leidinggevende_a_freque
     assert frequent["deadline"] == (vandaag + timedelta(days=14)).isoformat()
 
 
+async def consumer_drained(settings: NotificationsSettings, stream: Stream, durable: str) -> bool:
+    """Whether the service's consumer has handled (acked) everything in the stream."""
+    nc = await nats.connect(settings.nats_url)
+    try:
+        info = await nc.jetstream().consumer_info(stream.jetstream_name, durable)
+        return info.num_pending == 0 and info.num_ack_pending == 0
+    finally:
+        await nc.close()
+
+
+async def test_meldingen_published_newest_first_still_give_every_frequent_verzuim_task(
+    app: TestClient, feiten: Feiten, auth: Auth, klok: SimulatedClock, settings: NotificationsSettings
+) -> None:
+    await feiten.organisatie()
+    vandaag = klok.now().astimezone(NL).date()
+    # six meldingen 50 days apart, newest first, in one burst (the consumer handles a fetched batch side by side)
+    zes = [feiten.geopend(eerste_ziektedag=vandaag - timedelta(days=50 * j)) for j in range(6)]
+    for dossier in zes:
+        await feiten.publish(dossier)
+    lg = auth("leidinggevende", "lg-1")
+    await items_in(app, lg, 10)
+    await eventually(lambda: consumer_drained(settings, Stream.DOSSIER, DOSSIER_CONSUMER), timeout=30)
+    items = inbox(app, lg)
+    assert sum(i["type"] == "ziekmelding" for i in items) == 6
+    frequent = [i for i in items if i["type"] == "frequent_verzuim"]
+    # the four newest each complete the threshold in their own 365 days, once each, whatever the order of arrival
+    assert sorted(i["dossier_id"] for i in frequent) == sorted(str(d.dossier_id) for d in zes[:4])
+    assert all(i["soort"] == "taak" and i["deadline"] == (vandaag + timedelta(days=14)).isoformat() for i in frequent)
+
+
+async def test_late_meldingen_handled_side_by_side_complete_the_threshold_of_a_later_one(
+    app: TestClient, feiten: Feiten, auth: Auth, klok: SimulatedClock, settings: NotificationsSettings
+) -> None:
+    await feiten.organisatie()
+    werknemers = [f"wn-{letter}" for letter in "abcdefgh"]
+    for wie in werknemers:
+        await feiten.publish(
+            MedewerkerInDienst(
+                **feiten.basis(),
+                werknemer_id=wie,
+                datum_in_dienst=date(2020, 1, 1),
+                naam=f"Naam {wie}",
+                afdeling_id="magazijn",
+                contracturen=36,
+                voltijduren=36,
+            )
+        )
+    vandaag = klok.now().astimezone(NL).date()
+    lg = auth("leidinggevende", "lg-1")
+    # today's melding of each of eight werknemers first
+    vandaag_gemeld = {wie: feiten.geopend(wie, vandaag) for wie in werknemers}
+    for dossier in vandaag_gemeld.values():
+        await feiten.publish(dossier)
+    await items_in(app, lg, 8)
+    # then two earlier meldingen of each, entered late, all in one burst: those of one werknemer are handled side by
+    # side, each must see the other, and together they complete the threshold at today's melding
+    for d in (200, 100):
+        for wie in werknemers:
+            await feiten.publish(feiten.geopend(wie, vandaag - timedelta(days=d)))
+    await items_in(app, lg, 32)
+    await eventually(lambda: consumer_drained(settings, Stream.DOSSIER, DOSSIER_CONSUMER), timeout=30)
+    frequent = [i for i in inbox(app, lg) if i["type"] == "frequent_verzuim"]
+    assert sorted((i["werknemer_id"], i["dossier_id"]) for i in frequent) == sorted(
+        (wie, str(dossier.dossier_id)) for wie, dossier in vandaag_gemeld.items()
+    )
+    assert all(i["titel"].endswith("(3 meldingen in 365 dagen)") for i in frequent)
+
+
 async def test_a_fulfilled_termijn_closes_its_open_tasks(app: TestClient, feiten: Feiten, auth: Auth) -> None:
     await feiten.organisatie()
     dossier = feiten.geopend()
@@ -438,6 +510,72 @@ async def test_a_fulfilled_termijn_closes_its_open_tasks(app: TestClient, feiten
         return item["status"] == "afgehandeld" and item["afgehandeld_door"] == "systeem"
 
     await eventually(gesloten, timeout=30)
+
+
+async def test_a_termijn_fulfilled_before_its_nadert_was_handled_leaves_no_open_task(
+    app: TestClient, feiten: Feiten, auth: Auth, settings: NotificationsSettings, smtp: Smtp
+) -> None:
+    dossier_id = uuid4()
+    # the deadlines service publishes nadert and then vervuld; here the nadert cannot be routed yet (the personeel
+    # data are not in), so the vervuld is handled first, as it can be when both sit in one fetched batch
+    termijn = feiten.nadert(dossier_id, "PLAN_VAN_AANPAK")
+    await feiten.publish(termijn)
+    await feiten.publish(
+        TermijnVervuld(
+            **feiten.basis(),
+            **termijn.model_dump(include={"termijn_id", "dossier_id", "werknemer_id", "code", "vervaldatum"}),
+            grondslag=termijn.grondslag,
+            afleiding=termijn.afleiding,
+            vervuld_op=feiten.klok.now().date(),
+            op_tijd=True,
+        )
+    )
+
+    async def einde_vastgelegd() -> bool:
+        async with await psycopg.AsyncConnection.connect(settings.database_url) as conn:
+            cur = await conn.execute("SELECT 1 FROM termijn_einde WHERE termijn_id = %s", (termijn.termijn_id,))
+            return await cur.fetchone() is not None
+
+    await eventually(einde_vastgelegd, timeout=30)
+    await feiten.organisatie()  # now the nadert is routed, on its next attempt
+    lg = auth("leidinggevende", "lg-1")
+    [item] = await items_in(app, lg)
+    await eventually(lambda: consumer_drained(settings, Stream.TERMIJN, TERMIJN_CONSUMER), timeout=30)
+    assert (item["termijn_id"], item["type"], item["soort"]) == (str(termijn.termijn_id), "termijn_nadert", "taak")
+    assert (item["status"], item["afgehandeld_door"]) == ("afgehandeld", "systeem")
+    # and nobody is e-mailed to act on a termijn that is done
+    assert app.get("/v1/afleveringen", headers=auth("hr", "hr-1")).json()["afleveringen"] == []
+    assert smtp.berichten == []
+
+
+async def test_a_reopened_termijn_gets_an_open_task_again(
+    app: TestClient, feiten: Feiten, auth: Auth, settings: NotificationsSettings
+) -> None:
+    await feiten.organisatie()
+    lg = auth("leidinggevende", "lg-1")
+    termijn = feiten.nadert(uuid4(), "PLAN_VAN_AANPAK")
+    await feiten.publish(termijn)
+    [eerste] = await items_in(app, lg)
+    velden = termijn.model_dump(include={"termijn_id", "dossier_id", "werknemer_id", "code", "vervaldatum"})
+    await feiten.publish(
+        TermijnVervuld(
+            **feiten.basis(),
+            **velden,
+            grondslag=termijn.grondslag,
+            afleiding=termijn.afleiding,
+            vervuld_op=feiten.klok.now().date(),
+            op_tijd=True,
+        )
+    )
+    await eventually(lambda: inbox(app, lg)[0]["status"] == "afgehandeld", timeout=30)
+    # reopened (a relapse after herstel) and approaching again: a signal after the end is a task again
+    opnieuw = feiten.nadert(termijn.dossier_id, "PLAN_VAN_AANPAK", termijn_id=termijn.termijn_id)
+    await feiten.publish(opnieuw)
+    items = await items_in(app, lg, 2)
+    assert {i["id"]: i["status"] for i in items} == {
+        eerste["id"]: "afgehandeld",
+        next(i["id"] for i in items if i["id"] != eerste["id"]): "open",
+    }
 
 
 # --------------------------------------------------------------------------------------------- e-mail
@@ -466,6 +604,59 @@ async def test_an_email_is_received_by_a_real_smtp_server_once(
 
     assert await eventually(afleveringen, timeout=30) == [("email", "verzonden", 1)]
     assert len(smtp.berichten) == 1
+
+
+async def test_an_email_waits_for_the_recipients_personeel_data(
+    app: TestClient, feiten: Feiten, auth: Auth, smtp: Smtp, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="verzuim_shared.messaging")
+    # the afdeling and the werknemer are in, the leidinggevende's own record (with his address) not yet: the
+    # personeel consumer handles a batch side by side, and the dossier consumer does not wait for it
+    await feiten.publish(
+        AfdelingVastgelegd(**feiten.basis(), afdeling_id="magazijn", naam="Magazijn", leidinggevende_id="lg-1")
+    )
+    await feiten.publish(
+        MedewerkerInDienst(
+            **feiten.basis(),
+            werknemer_id="wn-1",
+            datum_in_dienst=date(2020, 1, 1),
+            naam="Naam wn-1",
+            afdeling_id="magazijn",
+            contracturen=36,
+            voltijduren=36,
+        )
+    )
+    await feiten.publish(feiten.geopend())
+
+    def gewacht() -> bool:
+        return any(
+            DOSSIER_CONSUMER in r.getMessage() and "lg-1" in r.getMessage() and feiten.werkgever_id in r.getMessage()
+            for r in caplog.records
+        )
+
+    await eventually(gewacht, timeout=30)
+    await feiten.organisatie()  # now lg-1 with his address
+    [mail] = await eventually(lambda: smtp.berichten or None, timeout=30)
+    assert mail["To"] == "lg-1@example.org"
+    [item] = await items_in(app, auth("leidinggevende", "lg-1"))
+    assert item["titel"] == mail["Subject"]
+
+
+async def test_a_role_holder_without_an_address_is_not_waited_for(
+    app: TestClient, feiten: Feiten, auth: Auth, smtp: Smtp, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="verzuim_shared.messaging")
+    hr = auth("hr", "hr-beheer")
+    kies(app, hr, "verzuim-support")
+    # the Verzuim Support desk is in the rolbezetting without an e-mail address: it is known, only in the inbox
+    r = app.put("/v1/routering/rolbezetting/verzuimcoach", json={"persoon_id": "vs-desk"}, headers=hr)
+    assert r.status_code == 200, r.text
+    await feiten.organisatie()
+    await feiten.publish(feiten.geopend())
+    [desk] = await items_in(app, auth("verzuimcoach", "vs-desk"))
+    assert desk["type"] == "ziekmelding"
+    await eventually(lambda: [m["To"] for m in smtp.berichten] == ["lg-1@example.org"], timeout=30)
+    assert not any("vs-desk" in r.getMessage() for r in caplog.records)
 
 
 async def test_a_daily_digest_bundles_a_persons_emails(
@@ -580,6 +771,85 @@ async def test_a_receiver_that_always_fails_ends_on_the_dead_letter_list_and_can
     r = app.post(f"/v1/afleveringen/{dood['id']}/opnieuw", headers=hr)
     assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
     assert app.post(f"/v1/afleveringen/{uuid4()}/opnieuw", headers=hr).status_code == 404
+
+
+async def test_who_may_read_and_change_the_routing(app: TestClient, feiten: Feiten, auth: Auth) -> None:
+    # a routing gap names a colleague and the signal about him: nobody fills the verzuimcoach of model IV
+    kies(app, auth("hr", "hr-beheer"), "model-iv")
+    await feiten.organisatie()
+    await feiten.publish(feiten.geopend())
+    await eventually(lambda: app.get("/v1/routering/gaten", headers=auth("hr", "hr-1")).json()["gaten"], timeout=30)
+
+    iedereen = set(Rol)
+    toezicht = {Rol.HR, Rol.BEHEERDER, Rol.AUDITOR}
+    beheer = {Rol.HR, Rol.BEHEERDER}
+    endpoints: list[tuple[str, str, dict[str, Any] | None, set[Rol]]] = [
+        ("GET", "/v1/routering/presets", None, iedereen),
+        ("GET", "/v1/routering/regiemodel", None, iedereen),
+        ("GET", "/v1/routering/regiemodel/geschiedenis", None, toezicht),
+        ("GET", "/v1/routering/rolbezetting", None, toezicht),
+        ("GET", "/v1/routering/gaten", None, toezicht),
+        ("PUT", "/v1/routering/regiemodel", {"preset": "model-iv"}, beheer),
+        ("POST", "/v1/routering/regiemodel/opheffen?afdeling_id=magazijn", {}, beheer),
+        ("PUT", "/v1/routering/rolbezetting/bedrijfsarts", {"persoon_id": "ba-1"}, beheer),
+        ("DELETE", "/v1/routering/rolbezetting/bedrijfsarts", None, beheer),
+    ]
+    for method, path, body, mogen in endpoints:
+        for rol in Rol:
+            r = app.request(method, path, json=body, headers=auth(rol.value, f"{rol.value}-1"))
+            if rol in mogen:
+                assert r.status_code != 403, (method, path, rol, r.text)
+                assert r.status_code < 400 or method == "DELETE", (method, path, rol, r.text)
+            else:
+                assert r.status_code == 403, (method, path, rol, r.status_code)
+                assert r.headers["content-type"] == "application/problem+json"
+    # what the werknemer and a colleague cannot see, the auditor can
+    [gat] = app.get("/v1/routering/gaten", headers=auth("auditor", "a-1")).json()["gaten"]
+    assert (gat["werknemer_id"], gat["rol"]) == ("wn-1", "verzuimcoach")
+
+
+async def test_a_webhook_must_be_https_to_a_public_address(app: TestClient, auth: Auth) -> None:
+    lg = auth("leidinggevende", "lg-1")
+    for url, reden in (
+        ("http://hooks.example.org/verzuim", "https"),
+        ("https://169.254.169.254/latest/meta-data/", "binnen het netwerk"),
+        ("https://10.1.2.3/hooks", "binnen het netwerk"),
+        ("https://localhost:8004/v1/routering/regiemodel", "binnen het netwerk"),
+    ):
+        r = app.put("/v1/voorkeuren/webhook", json={"url": url}, headers=lg)
+        assert r.status_code == 422, (url, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        assert reden in r.json()["detail"], r.json()
+    assert app.get("/v1/voorkeuren", headers=lg).json()["webhook"] is None
+    # a public https address is fine (nothing is called until there is a message)
+    r = app.put("/v1/voorkeuren/webhook", json={"url": "https://93.184.215.14/hooks/verzuim"}, headers=lg)
+    assert r.status_code == 200, r.text
+
+
+async def test_a_stored_webhook_to_an_internal_address_is_not_called(
+    settings: NotificationsSettings, feiten: Feiten, auth: Auth, ontvanger: Ontvanger
+) -> None:
+    lg, hr = auth("leidinggevende", "lg-1"), auth("hr", "hr-1")
+    await align_consumers(settings)
+    with TestClient(create_app(settings)) as client:
+        zet_webhook(client, lg, ontvanger.url)  # allowed by this test's settings
+    # the same service without the exception for 127.0.0.1 (a URL stored before the rule, or a host that moved
+    # inside the network): the call is refused, put on the dead-letter list, and the receiver never hears of it
+    streng = settings.model_copy(update={"webhook_toegestane_hosts": ()})
+    await align_consumers(streng)
+    with TestClient(create_app(streng)) as client:
+        await feiten.organisatie()
+        await feiten.publish(feiten.geopend())
+
+        def mislukt() -> list[dict[str, Any]] | None:
+            r = client.get("/v1/afleveringen", params={"status": "mislukt"}, headers=hr)
+            return r.json()["afleveringen"] or None
+
+        [dood] = await eventually(mislukt, timeout=30)
+        assert dood["kanaal"] == "webhook" and dood["pogingen"] == 1
+        assert "geweigerd: een webhook gaat alleen over https" in dood["laatste_fout"]
+        assert "blijvende fout" in dood["laatste_fout"]
+        assert ontvanger.oproepen == []
 
 
 async def test_every_new_endpoint_needs_a_token(app: TestClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
@@ -16,7 +17,7 @@ from verzuim_notifications.domain.aflevering import (
     laatste_digestdag,
     na_poging,
 )
-from verzuim_notifications.domain.frequent_verzuim import FrequentSignaal, Melding, beoordeel
+from verzuim_notifications.domain.frequent_verzuim import FrequentSignaal, Melding, beoordeel, nieuwe_signalen
 from verzuim_notifications.domain.presets import preset
 from verzuim_notifications.domain.regiemodel import (
     FrequentVerzuimInstelling,
@@ -81,11 +82,113 @@ def test_a_redelivered_melding_and_later_meldingen_do_not_count() -> None:
 @given(st.lists(st.integers(min_value=0, max_value=800), max_size=12), st.integers(2, 6), st.integers(30, 730))
 def test_the_signal_matches_a_plain_count(afstanden: list[int], drempel: int, venster: int) -> None:
     eerdere = [melding(E - timedelta(days=d)) for d in afstanden]
-    uitkomst = beoordeel(eerdere, melding(E), FrequentVerzuimInstelling(drempel=drempel, venster_dagen=venster))
-    aantal = 1 + sum(1 for d in afstanden if d < venster)
+    nieuw = melding(E)
+    uitkomst = beoordeel(eerdere, nieuw, FrequentVerzuimInstelling(drempel=drempel, venster_dagen=venster))
+    # one on the same day counts when it comes first in the fixed order of the same day (by melding id)
+    aantal = 1 + sum(
+        1
+        for d, m in zip(afstanden, eerdere, strict=True)
+        if d < venster and (d > 0 or str(m.melding_id) < str(nieuw.melding_id))
+    )
     assert (uitkomst is not None) == (aantal >= drempel)
     if uitkomst is not None:
-        assert uitkomst.aantal == aantal
+        assert (uitkomst.aantal, uitkomst.melding_id) == (aantal, nieuw.melding_id)
+
+
+def test_two_meldingen_on_one_day_complete_the_threshold_once() -> None:
+    eerste = melding(E - timedelta(days=100))
+    a, b = sorted((melding(E), melding(E)), key=lambda m: str(m.melding_id))
+    instelling = FrequentVerzuimInstelling()
+    assert beoordeel([eerste, a, b], a, instelling) is None
+    assert beoordeel([eerste, a, b], b, instelling) is not None
+
+
+def aankomst(volgorde: list[Melding], instelling: FrequentVerzuimInstelling) -> list[tuple[Melding, int]]:
+    """Hand the meldingen over one by one, as the service does: each with those that came before, and the signals
+    given so far. Every signal raised, as (the melding that completes it, its count)."""
+    gezien: list[Melding] = []
+    gegeven: set[tuple[object, FrequentSignaal]] = set()
+    signalen: list[tuple[Melding, int]] = []
+    per_id = {m.melding_id: m for m in volgorde}
+    for m in volgorde:
+        for u in nieuwe_signalen(gezien, m, instelling, gegeven):
+            assert (u.melding_id, u.signaal) not in gegeven
+            gegeven.add((u.melding_id, u.signaal))
+            signalen.append((per_id[u.melding_id], u.aantal))
+        gezien.append(m)
+    return signalen
+
+
+def test_meldingen_that_arrive_newest_first_still_signal() -> None:
+    # six meldingen 50 days apart, the newest first (as bench/notifications.py publishes them)
+    zes = [melding(E - timedelta(days=50 * j)) for j in range(6)]
+    signalen = aankomst(zes, FrequentVerzuimInstelling())
+    # each of the four newest completes the threshold in its own window, found when the third melding of that window
+    # arrived (in date order they would have been found with 3, 4, 5 and 6 meldingen: the same four signals)
+    assert sorted(signalen, key=lambda s: s[0].eerste_ziektedag) == [(zes[j], 3) for j in (3, 2, 1, 0)]
+
+
+def test_a_late_melding_counts_against_the_later_ones() -> None:
+    instelling = FrequentVerzuimInstelling(vroeg_signaal=True)
+    januari, juli = melding(E - timedelta(days=150)), melding(E)
+    assert [(u.signaal, u.melding_id) for u in nieuwe_signalen([januari], juli, instelling)] == [
+        (FrequentSignaal.VROEG, juli.melding_id)
+    ]
+    # a melding from March is entered only now: July now completes the threshold, March itself only comes second
+    maart = melding(E - timedelta(days=90))
+    gegeven = {(juli.melding_id, FrequentSignaal.VROEG)}
+    [vroeg_maart, drempel_juli] = nieuwe_signalen([januari, juli], maart, instelling, gegeven)
+    assert (vroeg_maart.signaal, vroeg_maart.melding_id, vroeg_maart.aantal) == (
+        FrequentSignaal.VROEG,
+        maart.melding_id,
+        2,
+    )
+    assert (drempel_juli.signaal, drempel_juli.melding_id, drempel_juli.aantal) == (
+        FrequentSignaal.DREMPEL,
+        juli.melding_id,
+        3,
+    )
+    assert (drempel_juli.venster_begin, drempel_juli.venster_eind) == (E - timedelta(days=364), E)
+    # a melding that falls outside every later window changes nothing for them
+    oud = melding(E - timedelta(days=600))
+    assert (
+        nieuwe_signalen([januari, maart, juli], oud, instelling, gegeven | {(juli.melding_id, FrequentSignaal.DREMPEL)})
+        == []
+    )
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=900), min_size=1, max_size=9),
+    st.integers(2, 4),
+    st.integers(30, 400),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+def test_the_signals_do_not_depend_on_the_order_of_arrival(
+    dagen: list[int], drempel: int, venster: int, vroeg: bool, willekeur: random.Random
+) -> None:
+    instelling = FrequentVerzuimInstelling(drempel=drempel, venster_dagen=venster, vroeg_signaal=vroeg)
+    meldingen = [melding(E - timedelta(days=d)) for d in dagen]
+    # what a melding means among all of them, each once
+    verwacht = sorted(
+        (str(u.melding_id), u.signaal.value, u.aantal)
+        for m in meldingen
+        if (u := beoordeel(meldingen, m, instelling)) is not None
+    )
+    door_elkaar = list(meldingen)
+    willekeur.shuffle(door_elkaar)
+    in_volgorde = sorted(meldingen, key=lambda m: (m.eerste_ziektedag, str(m.melding_id)))
+    for volgorde in (in_volgorde, door_elkaar):
+        gegeven: set[tuple[object, FrequentSignaal]] = set()
+        gezien: list[Melding] = []
+        for m in volgorde:
+            for u in nieuwe_signalen(gezien, m, instelling, gegeven):
+                assert (u.melding_id, u.signaal) not in gegeven
+                gegeven.add((u.melding_id, u.signaal))
+            gezien.append(m)
+        # every melding's final meaning was raised once; an early signal may come before its melding's threshold
+        drempels = sorted((str(i), s.value) for i, s in gegeven if s is FrequentSignaal.DREMPEL)
+        assert drempels == sorted((i, s) for i, s, _ in verwacht if s == "drempel")
 
 
 # ------------------------------------------------------------------ regiemodel versions

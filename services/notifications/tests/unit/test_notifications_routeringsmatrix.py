@@ -4,6 +4,7 @@ the table shows people reached, not just rules written. A change to a preset mus
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
@@ -84,24 +85,25 @@ MATRIX: dict[str, dict[str, str]] = {
         "spoor 2": "verzuimcoach! werknemer?",
         "frequent verzuim": "leidinggevende! verzuimcoach?",
     },
+    # seed 000: the leidinggevende is eindverantwoordelijk and acts; the casemanager advises (informed throughout)
     "samen-regie": {
         "ziekmelding": "leidinggevende! werknemer! casemanager? taakgedelegeerde?",
-        "triage complex": "casemanager! leidinggevende? taakgedelegeerde?",
-        "PROBLEEMANALYSE nadert": "bedrijfsarts! casemanager! taakgedelegeerde? leidinggevende?",
-        "PLAN_VAN_AANPAK verstreken": "leidinggevende! werknemer! casemanager!",
-        "UWV_42E_WEEK_MELDING nadert": "casemanager! leidinggevende?",
-        "werkgerelateerd component": "leidinggevende! casemanager!",
-        "spoor 2": "casemanager! werknemer? leidinggevende?",
+        "triage complex": "leidinggevende! casemanager? taakgedelegeerde?",
+        "PROBLEEMANALYSE nadert": "bedrijfsarts! leidinggevende! casemanager? taakgedelegeerde?",
+        "PLAN_VAN_AANPAK verstreken": "leidinggevende! werknemer! casemanager?",
+        "UWV_42E_WEEK_MELDING nadert": "leidinggevende! casemanager?",
+        "werkgerelateerd component": "leidinggevende! casemanager?",
+        "spoor 2": "leidinggevende! werknemer? casemanager?",
         "frequent verzuim": "leidinggevende!",
     },
     "verzuim-support": {
         "ziekmelding": "verzuimcoach! leidinggevende!",
         "triage complex": "casemanager! leidinggevende?",
-        "PROBLEEMANALYSE nadert": "begeleider! bedrijfsarts!",
+        "PROBLEEMANALYSE nadert": "bedrijfsarts! begeleider!",
         "PLAN_VAN_AANPAK verstreken": "begeleider! werknemer! leidinggevende? rayonmanager?",
         "UWV_42E_WEEK_MELDING nadert": "begeleider!",
         "werkgerelateerd component": "hr_adviseur! rayonmanager! begeleider?",
-        "spoor 2": "werkcoach! begeleider? werknemer?",
+        "spoor 2": "werkcoach! werknemer? begeleider?",
         "frequent verzuim": "leidinggevende! rayonmanager?",
     },
 }
@@ -150,7 +152,7 @@ def test_the_presets_differ_where_the_seeds_do() -> None:
         "model-ii": ("leidinggevende", "verzuimcoach"),
         "model-iii": ("leidinggevende", "hr_adviseur"),
         "model-iv": ("verzuimcoach", "verzuimcoach"),
-        "samen-regie": ("leidinggevende", "casemanager"),
+        "samen-regie": ("leidinggevende", "leidinggevende"),
         "verzuim-support": ("begeleider", "begeleider"),
     }
 
@@ -172,3 +174,35 @@ def test_the_law_is_the_same_in_every_preset() -> None:
 def test_a_termijn_code_without_its_own_rule_follows_the_general_termijn_rule() -> None:
     m = preset("model-iii")
     assert m.toewijzingen(signaal(S.TERMIJN_NADERT, "NIEUWE_TERMIJN")) == m.regels["termijn_nadert"]
+
+
+def test_in_samen_regie_the_casemanager_advises_and_never_holds_a_task_the_leidinggevende_should() -> None:
+    """Seed 000: the leidinggevende "eindverantwoordelijk voor verzuim en re-integratie"; the casemanager
+    "ondersteunt proactief, adviseert". Wherever the leidinggevende acts, the casemanager hears of it; he has a task
+    only as the dossier's begeleider (a stand-in), never one of the leidinggevende's."""
+    m = preset("samen-regie")
+    for sleutel, toewijzingen in m.regels.items():
+        soorten = {t.rol: t.soort.value for t in toewijzingen}
+        assert soorten.get(R.CASEMANAGER) != "taak", sleutel
+        if soorten.get(R.LEIDINGGEVENDE) == "taak" and not sleutel.startswith("frequent_verzuim"):
+            assert soorten.get(R.CASEMANAGER) == "bericht", sleutel
+
+
+@pytest.mark.parametrize("preset_id", list(PRESETS))
+def test_every_exception_of_a_preset_changes_who_gets_the_signal(preset_id: str) -> None:
+    """An exception that hands the same roles the same kind of message as the shared rule is dead weight, and reads as
+    a decision that was never made."""
+    p = PRESETS[preset_id]
+    met, zonder = p.regiemodel(), replace(p, uitzonderingen={}).regiemodel()
+    for sleutel in p.uitzonderingen:
+        assert set(met.regels[sleutel]) != set(zonder.regels[sleutel]), sleutel
+
+
+def test_in_model_ii_the_verzuimcoach_supports_the_gesprekken() -> None:
+    """Seed 002, model II: the verzuimcoach "ondersteunt bij de gesprekken"; the leidinggevende leads them."""
+    m = preset("model-ii")
+    for code in ("PLAN_VAN_AANPAK", "EVALUATIE", "EERSTEJAARSEVALUATIE"):
+        soorten = {t.rol: t.soort.value for t in m.toewijzingen(signaal(S.TERMIJN_NADERT, code))}
+        assert soorten[R.LEIDINGGEVENDE] == soorten[R.VERZUIMCOACH] == "taak", code
+    # elsewhere he watches the process: the termijnen approaching are his task, the leidinggevende hears of them
+    assert ontvangers("model-ii", "UWV_42E_WEEK_MELDING nadert") == "verzuimcoach! leidinggevende?"

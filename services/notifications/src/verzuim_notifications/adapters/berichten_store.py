@@ -80,13 +80,18 @@ def _inbox_item(row: dict[str, Any]) -> InboxItem:
 _INSERT_BERICHT = """
     INSERT INTO bericht (id, werkgever_id, bron_event_id, signaal_id, ontvanger_rol, ontvanger_id, kanaal, type, soort,
                          titel, tekst, dossier_id, werknemer_id, link, deadline, termijn_id, termijn_code, termijn_link,
-                         namens, digest, adres, aflevering_id, status, aangemaakt_op)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'open', %s)
+                         namens, digest, adres, aflevering_id, bron_volgnummer, status, aangemaakt_op, gelezen_op,
+                         afgehandeld_op, afgehandeld_door)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+            %s)
     ON CONFLICT DO NOTHING
 """
 
 
-def _bericht_params(b: Bericht, aflevering_id: UUID | None) -> tuple[Any, ...]:
+def _bericht_params(
+    b: Bericht, aflevering_id: UUID | None, bron_volgnummer: int | None, klaar: bool
+) -> tuple[Any, ...]:
+    """`klaar`: stored as done by the system (its termijn already ended)."""
     o = b.bestemming.ontvanger
     return (
         b.id,
@@ -111,7 +116,12 @@ def _bericht_params(b: Bericht, aflevering_id: UUID | None) -> tuple[Any, ...]:
         b.digest,
         b.adres,
         aflevering_id,
+        bron_volgnummer,
+        "afgehandeld" if klaar else "open",
         b.aangemaakt_op,
+        b.aangemaakt_op if klaar else None,
+        b.aangemaakt_op if klaar else None,
+        "systeem" if klaar else None,
     )
 
 
@@ -135,78 +145,116 @@ async def schrijf_aflevering(
     return await cur.fetchone() is not None
 
 
+async def _lock_termijn(conn: AsyncConnection[Any], werkgever_id: str, termijn_id: UUID) -> None:
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"termijn|{werkgever_id}|{termijn_id}",)
+    )
+
+
 class PostgresBerichtenlog:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def is_verwerkt(self, event_id: UUID) -> bool:
-        async with self._db.pool.connection() as conn:
-            cur = await conn.execute("SELECT 1 FROM verwerkt_event WHERE event_id = %s", (event_id,))
-            return await cur.fetchone() is not None
-
-    async def leg_vast(self, besluit: Routeringsbesluit) -> bool:
-        bron = besluit.bron
-        aflevering_van = {bid: a.id for a in besluit.afleveringen for bid in a.bericht_ids}
-        async with self._db.pool.connection() as conn, conn.transaction():
+    async def neem_aan(self, event_id: UUID, werkgever_id: str, subject: str) -> bool:
+        async with self._db.transactie() as conn:
             cur = await conn.execute(
                 """
-                INSERT INTO verwerkt_event (event_id, werkgever_id, subject, regiemodel_bron, regiemodel_versie,
-                                            regiemodel_basis)
-                VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+                INSERT INTO verwerkt_event (event_id, werkgever_id, subject) VALUES (%s, %s, %s)
+                ON CONFLICT (event_id) DO NOTHING RETURNING event_id
                 """,
-                (
-                    bron.event_id,
-                    bron.werkgever_id,
-                    bron.subject,
-                    bron.regiemodel_bron,
-                    bron.regiemodel_versie,
-                    bron.regiemodel_basis,
-                ),
+                (event_id, werkgever_id, subject),
             )
-            if await cur.fetchone() is None:
-                return False  # routed before (e.g. by another replica): its messages stand
-            for a in besluit.afleveringen:
-                await schrijf_aflevering(
-                    conn, a.id, a.werkgever_id, a.kanaal.value, a.ontvanger_id, a.adres, a.onderwerp, a.inhoud
+            return await cur.fetchone() is not None
+
+    async def leg_vast(self, besluit: Routeringsbesluit) -> Routeringsbesluit:
+        bron = besluit.bron
+        async with self._db.transactie() as conn:
+            if bron.termijn_id is not None:
+                await _lock_termijn(conn, bron.werkgever_id, bron.termijn_id)
+                cur = await conn.execute(
+                    "SELECT volgnummer FROM termijn_einde WHERE werkgever_id = %s AND termijn_id = %s",
+                    (bron.werkgever_id, bron.termijn_id),
                 )
-            async with conn.cursor() as cur2:
-                await cur2.executemany(
-                    _INSERT_BERICHT, [_bericht_params(b, aflevering_van.get(b.id)) for b in besluit.berichten]
-                )
-                await cur2.executemany(
+                einde = await cur.fetchone()
+                if einde is not None and (bron.volgnummer is None or einde[0] > bron.volgnummer):
+                    besluit = besluit.na_einde_termijn()
+            aflevering_van = {bid: a.id for a in besluit.afleveringen for bid in a.bericht_ids}
+            # Every write in one round trip.
+            async with conn.pipeline(), conn.cursor() as cur2:
+                await cur2.execute(
                     """
-                    INSERT INTO routeringsgat (werkgever_id, signaal_id, bron_event_id, signaal, dossier_id,
-                                               werknemer_id, rol, reden, soort, opgevangen_door, aangemaakt_op)
-                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+                    UPDATE verwerkt_event SET regiemodel_bron = %s, regiemodel_versie = %s, regiemodel_basis = %s
+                    WHERE event_id = %s
                     """,
+                    (bron.regiemodel_bron, bron.regiemodel_versie, bron.regiemodel_basis, bron.event_id),
+                )
+                if besluit.afleveringen:
+                    await cur2.executemany(
+                        """
+                        INSERT INTO aflevering (id, werkgever_id, kanaal, ontvanger_id, adres, onderwerp, inhoud)
+                        VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING
+                        """,
+                        [
+                            (a.id, a.werkgever_id, a.kanaal.value, a.ontvanger_id, a.adres, a.onderwerp, a.inhoud)
+                            for a in besluit.afleveringen
+                        ],
+                    )
+                await cur2.executemany(
+                    _INSERT_BERICHT,
                     [
-                        (
-                            g.werkgever_id,
-                            g.signaal_id,
-                            g.bron_event_id,
-                            g.signaal,
-                            g.dossier_id,
-                            g.werknemer_id,
-                            g.gat.rol.value,
-                            g.gat.reden.value,
-                            g.gat.soort.value,
-                            g.gat.opgevangen_door,
-                            g.aangemaakt_op,
-                        )
-                        for g in besluit.gaten
+                        _bericht_params(b, aflevering_van.get(b.id), bron.volgnummer, besluit.termijn_afgesloten)
+                        for b in besluit.berichten
                     ],
                 )
-            return True
+                if besluit.gaten:
+                    await cur2.executemany(
+                        """
+                        INSERT INTO routeringsgat (werkgever_id, signaal_id, bron_event_id, signaal, dossier_id,
+                                                   werknemer_id, rol, reden, soort, opgevangen_door, aangemaakt_op)
+                        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+                        """,
+                        [
+                            (
+                                g.werkgever_id,
+                                g.signaal_id,
+                                g.bron_event_id,
+                                g.signaal,
+                                g.dossier_id,
+                                g.werknemer_id,
+                                g.gat.rol.value,
+                                g.gat.reden.value,
+                                g.gat.soort.value,
+                                g.gat.opgevangen_door,
+                                g.aangemaakt_op,
+                            )
+                            for g in besluit.gaten
+                        ],
+                    )
+        return besluit
 
-    async def sluit_termijn_taken(self, werkgever_id: str, termijn_id: UUID, nu: datetime) -> int:
-        async with self._db.pool.connection() as conn, conn.transaction():
+    async def sluit_termijn_taken(self, werkgever_id: str, termijn_id: UUID, volgnummer: int, nu: datetime) -> int:
+        async with self._db.transactie() as conn:
+            # Under the termijn's lock: a signal of it being stored now either is closed here or sees this end.
+            await _lock_termijn(conn, werkgever_id, termijn_id)
+            await conn.execute(
+                """
+                INSERT INTO termijn_einde (werkgever_id, termijn_id, volgnummer, geregistreerd_op)
+                VALUES (%s, %s, %s, %s)
+                ON CONFLICT (werkgever_id, termijn_id) DO UPDATE
+                    SET volgnummer = EXCLUDED.volgnummer, geregistreerd_op = EXCLUDED.geregistreerd_op
+                    WHERE termijn_einde.volgnummer < EXCLUDED.volgnummer
+                """,
+                (werkgever_id, termijn_id, volgnummer, nu),
+            )
+            # Only the signals from before this end: a reopened termijn's later signals stay open.
             cur = await conn.execute(
                 """
                 UPDATE bericht SET status = 'afgehandeld', gelezen_op = coalesce(gelezen_op, %s), afgehandeld_op = %s,
                                    afgehandeld_door = 'systeem'
                 WHERE werkgever_id = %s AND termijn_id = %s AND kanaal = 'inbox' AND status <> 'afgehandeld'
+                  AND (bron_volgnummer IS NULL OR bron_volgnummer < %s)
                 """,
-                (nu, nu, werkgever_id, termijn_id),
+                (nu, nu, werkgever_id, termijn_id, volgnummer),
             )
             return cur.rowcount
 
@@ -217,7 +265,7 @@ class PostgresInboxStore:
 
     async def items(self, principal: Principal, status: InboxStatus | None, limit: int) -> list[InboxItem]:
         params = {**_zichtbaar_voor(principal), "status": status.value if status else None, "limit": limit}
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute(
                 f"SELECT {_KOLOMMEN} FROM bericht WHERE {_ZICHTBAAR} "
@@ -230,7 +278,7 @@ class PostgresInboxStore:
     async def wijzig_item(
         self, principal: Principal, item_id: UUID, wijziging: Callable[[InboxItem], InboxItem]
     ) -> InboxItem | None:
-        async with self._db.pool.connection() as conn, conn.transaction():
+        async with self._db.transactie() as conn:
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute(
                 f"SELECT {_KOLOMMEN} FROM bericht WHERE id = %(id)s AND {_ZICHTBAAR} FOR UPDATE",

@@ -3,7 +3,7 @@ transaction, under an advisory lock per row key, so replicas sharing the consume
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict
 from typing import Any
 
@@ -77,17 +77,53 @@ class PostgresPersoneelStore:
         return Afdeling(**row) if row else None
 
     async def medewerker(self, werkgever_id: str, werknemer_id: str) -> Medewerker | None:
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             return await self._medewerker(conn, werkgever_id, werknemer_id)
 
+    async def medewerker_met_afdeling(
+        self, werkgever_id: str, werknemer_id: str
+    ) -> tuple[Medewerker | None, Afdeling | None]:
+        kolommen = ", ".join(
+            [*(f"m.{k}" for k in _MEDEWERKER_KOLOMMEN), *(f"a.{k} AS afdeling_{k}" for k in _AFDELING_KOLOMMEN)]
+        )
+        async with self._db.verbinding() as conn:
+            cur = conn.cursor(row_factory=dict_row)
+            await cur.execute(
+                f"""
+                SELECT {kolommen} FROM medewerker m
+                LEFT JOIN afdeling a ON a.werkgever_id = m.werkgever_id AND a.afdeling_id = m.afdeling_id
+                WHERE m.werkgever_id = %s AND m.werknemer_id = %s
+                """,
+                (werkgever_id, werknemer_id),
+            )
+            row = await cur.fetchone()
+        if row is None:
+            return None, None
+        medewerker = Medewerker(**{k: row[k] for k in _MEDEWERKER_KOLOMMEN})
+        if row["afdeling_werkgever_id"] is None:
+            return medewerker, None
+        return medewerker, Afdeling(**{k: row[f"afdeling_{k}"] for k in _AFDELING_KOLOMMEN})
+
+    async def medewerkers(self, werkgever_id: str, werknemer_ids: Collection[str]) -> dict[str, Medewerker]:
+        if not werknemer_ids:
+            return {}
+        async with self._db.verbinding() as conn:
+            cur = conn.cursor(row_factory=dict_row)
+            await cur.execute(
+                f"SELECT {', '.join(_MEDEWERKER_KOLOMMEN)} FROM medewerker "
+                "WHERE werkgever_id = %s AND werknemer_id = ANY(%s)",
+                (werkgever_id, list(werknemer_ids)),
+            )
+            return {row["werknemer_id"]: Medewerker(**row) for row in await cur.fetchall()}
+
     async def afdeling(self, werkgever_id: str, afdeling_id: str) -> Afdeling | None:
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             return await self._afdeling(conn, werkgever_id, afdeling_id)
 
     async def wijzig_medewerker(
         self, werkgever_id: str, werknemer_id: str, wijziging: Callable[[Medewerker | None], Medewerker]
     ) -> None:
-        async with self._db.pool.connection() as conn, conn.transaction():
+        async with self._db.transactie() as conn:
             await _lock(conn, "medewerker", werkgever_id, werknemer_id)
             huidig = await self._medewerker(conn, werkgever_id, werknemer_id)
             volgend = wijziging(huidig)
@@ -97,7 +133,7 @@ class PostgresPersoneelStore:
     async def wijzig_afdeling(
         self, werkgever_id: str, afdeling_id: str, wijziging: Callable[[Afdeling | None], Afdeling]
     ) -> None:
-        async with self._db.pool.connection() as conn, conn.transaction():
+        async with self._db.transactie() as conn:
             await _lock(conn, "afdeling", werkgever_id, afdeling_id)
             huidig = await self._afdeling(conn, werkgever_id, afdeling_id)
             volgend = wijziging(huidig)

@@ -83,6 +83,8 @@ SCHEMA: tuple[str, ...] = (
     "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS aflevering_id uuid",
     "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS afgehandeld_door text",
     "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS adres text",
+    # The source message's sequence in its stream: a termijn's end closes the tasks of the signals before it.
+    "ALTER TABLE bericht ADD COLUMN IF NOT EXISTS bron_volgnummer bigint",
     # Exactly once per (signal, recipient, channel): a person is one recipient whatever roles they fill, a team inbox
     # is one recipient per login role. (The first slice keyed on the source event and the role.)
     "DROP INDEX IF EXISTS bericht_eenmaal",
@@ -99,6 +101,18 @@ SCHEMA: tuple[str, ...] = (
     "ALTER TABLE verwerkt_event ADD COLUMN IF NOT EXISTS regiemodel_bron text",
     "ALTER TABLE verwerkt_event ADD COLUMN IF NOT EXISTS regiemodel_versie integer",
     "ALTER TABLE verwerkt_event ADD COLUMN IF NOT EXISTS regiemodel_basis text",
+    # The latest end (vervuld, vervallen, afgeweken) of each termijn, by its sequence in the termijn stream: a signal
+    # of the termijn from before it that is handled later (the messages of a batch are handled side by side) creates
+    # no open task. A termijn reopened later gets new signals, after the end.
+    """
+    CREATE TABLE IF NOT EXISTS termijn_einde (
+        werkgever_id text NOT NULL,
+        termijn_id uuid NOT NULL,
+        volgnummer bigint NOT NULL,
+        geregistreerd_op timestamptz NOT NULL,
+        PRIMARY KEY (werkgever_id, termijn_id)
+    )
+    """,
     # ---------------------------------------------------------------- deliveries (transactional outbox)
     # One row per e-mail or webhook call to make, written in the transaction that routes the source event (or that
     # bundles a daily digest). The dispatcher claims due rows for `geclaimd_tot`, sends, and records the outcome.
@@ -122,6 +136,9 @@ SCHEMA: tuple[str, ...] = (
         opnieuw_aangeboden integer NOT NULL DEFAULT 0
     )
     """,
+    # The dispatcher that holds the claim (its liveness lock key, see aflever_store.py); NULL for a claim of a version
+    # that did not record it (only its lease counts).
+    "ALTER TABLE aflevering ADD COLUMN IF NOT EXISTS geclaimd_door bigint",
     "CREATE INDEX IF NOT EXISTS aflevering_te_doen ON aflevering (volgende_poging_op) WHERE status = 'wachtend'",
     """
     CREATE INDEX IF NOT EXISTS aflevering_mislukt
@@ -212,6 +229,23 @@ SCHEMA: tuple[str, ...] = (
     )
     """,
     "CREATE INDEX IF NOT EXISTS melding_per_werknemer ON melding (werkgever_id, werknemer_id, eerste_ziektedag)",
+    # The frequent-verzuim signals given: one per melding that completes the threshold (or comes one short) and kind,
+    # with the source event that raised it (a redelivery of that event routes the same signals again).
+    """
+    CREATE TABLE IF NOT EXISTS frequent_signaal (
+        werkgever_id text NOT NULL,
+        werknemer_id text NOT NULL,
+        melding_id uuid NOT NULL,
+        soort text NOT NULL CHECK (soort IN ('drempel', 'vroeg')),
+        dossier_id uuid NOT NULL,
+        aantal integer NOT NULL,
+        venster_begin date NOT NULL,
+        venster_eind date NOT NULL,
+        bron_event_id uuid NOT NULL,
+        PRIMARY KEY (werkgever_id, werknemer_id, melding_id, soort)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS frequent_signaal_bron ON frequent_signaal (bron_event_id)",
     # ---------------------------------------------------------------- per-person preferences
     """
     CREATE TABLE IF NOT EXISTS voorkeur (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from verzuim_notifications.adapters.database import Database
@@ -15,7 +16,7 @@ class PostgresVoorkeurStore:
         self._db = database
 
     async def voorkeur(self, werkgever_id: str, persoon_id: str) -> Voorkeur | None:
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             cur = await conn.execute(
                 "SELECT kanalen, bezorging FROM voorkeur WHERE werkgever_id = %s AND persoon_id = %s",
                 (werkgever_id, persoon_id),
@@ -25,8 +26,30 @@ class PostgresVoorkeurStore:
             return None
         return Voorkeur(kanalen=frozenset(Kanaal(k) for k in row[0]), bezorging=Bezorging(row[1]))
 
+    async def voorkeuren(
+        self, werkgever_id: str, persoon_ids: Collection[str]
+    ) -> dict[str, tuple[Voorkeur, Webhook | None]]:
+        if not persoon_ids:
+            return {}
+        async with self._db.verbinding() as conn:
+            cur = await conn.execute(
+                """
+                SELECT persoon_id, kanalen, bezorging, webhook_url, webhook_secret FROM voorkeur
+                WHERE werkgever_id = %s AND persoon_id = ANY(%s)
+                """,
+                (werkgever_id, list(persoon_ids)),
+            )
+            rows = await cur.fetchall()
+        return {
+            persoon: (
+                Voorkeur(kanalen=frozenset(Kanaal(k) for k in kanalen), bezorging=Bezorging(bezorging)),
+                Webhook(url=url, secret=secret) if url is not None else None,
+            )
+            for persoon, kanalen, bezorging, url, secret in rows
+        }
+
     async def zet_voorkeur(self, werkgever_id: str, persoon_id: str, voorkeur: Voorkeur, nu: datetime) -> None:
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             await conn.execute(
                 """
                 INSERT INTO voorkeur (werkgever_id, persoon_id, kanalen, bezorging, bijgewerkt_op)
@@ -38,7 +61,7 @@ class PostgresVoorkeurStore:
             )
 
     async def webhook(self, werkgever_id: str, persoon_id: str) -> Webhook | None:
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             cur = await conn.execute(
                 "SELECT webhook_url, webhook_secret FROM voorkeur WHERE werkgever_id = %s AND persoon_id = %s",
                 (werkgever_id, persoon_id),
@@ -50,7 +73,7 @@ class PostgresVoorkeurStore:
 
     async def zet_webhook(self, werkgever_id: str, persoon_id: str, webhook: Webhook | None, nu: datetime) -> None:
         standaard = STANDAARD_VOORKEUR
-        async with self._db.pool.connection() as conn:
+        async with self._db.verbinding() as conn:
             await conn.execute(
                 """
                 INSERT INTO voorkeur (werkgever_id, persoon_id, kanalen, bezorging, webhook_url, webhook_secret,

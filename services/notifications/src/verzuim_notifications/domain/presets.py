@@ -63,6 +63,9 @@ class Rolverdeling:
     spoor_2: Ontvangerrol  # guides re-integration outside the own werkgever
     werkgerelateerd: tuple[Ontvangerrol, ...]  # step in on arbeidsconflict, overplaatsing, contractaanpassing
     escalatie: tuple[Ontvangerrol, ...] = ()  # hear of a missed termijn besides the procesbewaker and regievoerder
+    # Informed of every step the regievoerder or procesbewaker has to take, to advise and nudge (seed 000's
+    # casemanager); not of frequent verzuim, the leidinggevende's own gesprek about functioneren.
+    adviseur: Ontvangerrol | None = None
 
 
 Regels = dict[str, tuple[Toewijzing, ...]]
@@ -146,6 +149,19 @@ def _verstreken(code: str, nadert: tuple[Toewijzing, ...], rv: Rolverdeling) -> 
     return _uniek(taken, taak(rv.procesbewaker, rv.regievoerder), overig, bericht(*rv.escalatie))
 
 
+def _met_adviseur(regels: Regels, rv: Rolverdeling) -> Regels:
+    """The adviseur hears of every signal on which the regievoerder or procesbewaker has a task."""
+    assert rv.adviseur is not None
+    leidend = {rv.regievoerder, rv.procesbewaker}
+    eigen = {sleutel(S.FREQUENT_VERZUIM), sleutel(S.FREQUENT_VERZUIM_VROEG)}
+    return {
+        k: _uniek(v, bericht(rv.adviseur))
+        if k not in eigen and any(t.soort is Soort.TAAK and t.rol in leidend for t in v)
+        else v
+        for k, v in regels.items()
+    }
+
+
 @dataclass(frozen=True)
 class Preset:
     id: str
@@ -163,6 +179,8 @@ class Preset:
             nadert, verstreken = sleutel(S.TERMIJN_NADERT, code), sleutel(S.TERMIJN_VERSTREKEN, code)
             if nadert in self.uitzonderingen and verstreken not in self.uitzonderingen:
                 regels[verstreken] = _verstreken(code, regels[nadert], self.rolverdeling)
+        if self.rolverdeling.adviseur is not None:
+            regels = _met_adviseur(regels, self.rolverdeling)
         return Regiemodel(
             basis=self.id,
             omschrijving=f"{self.naam} ({self.bron})",
@@ -204,8 +222,12 @@ MODEL_II = Preset(
         regievoerder=LG, procesbewaker=VC, complex=VC, spoor_2=VC, werkgerelateerd=(HR, VC), escalatie=()
     ),
     uitzonderingen={
-        # "ondersteunt bij de gesprekken": the verzuimcoach hears of every plan-van-aanpak and evaluation moment.
-        sleutel(S.TERMIJN_NADERT, "EVALUATIE"): _uniek(taak(LG), bericht(W, VC)),
+        # The verzuimcoach "ondersteunt bij de gesprekken": the WvP moments that are a gesprek of leidinggevende and
+        # werknemer (drawing up the plan van aanpak, evaluating it, the eerstejaarsevaluatie) are a task for him too,
+        # not just news; the leidinggevende leads them ("vormgeven en uitvoeren Plan van aanpak").
+        sleutel(S.TERMIJN_NADERT, "PLAN_VAN_AANPAK"): _uniek(taak(LG, W, VC)),
+        sleutel(S.TERMIJN_NADERT, "EVALUATIE"): _uniek(taak(LG, VC), bericht(W)),
+        sleutel(S.TERMIJN_NADERT, "EERSTEJAARSEVALUATIE"): _uniek(taak(LG, W, VC)),
     },
     terugval={BEGELEIDER: VC, CM: VC, BA: VC, TG: BA},
 )
@@ -243,26 +265,35 @@ SAMEN_REGIE = Preset(
     naam="Medewerker en leidinggevende samen aan zet, casemanager adviseert",
     bron="seed 000, visie op verzuim, vitaliteit en duurzame inzetbaarheid",
     # "Medewerker en leidinggevende voeren samen het regiegesprek. Casemanager, taakgedelegeerde en (bedrijfs)arts
-    # ondersteunen adviserend en proactief, waarbij medische expertise extern is belegd."
-    # Leidinggevende: "Eindverantwoordelijk voor verzuim en re-integratie van medewerkers, voert gesprekken".
+    # ondersteunen adviserend en proactief, waarbij medische expertise extern is belegd." "Medewerker en
+    # leidinggevende hebben de lead, expertises zijn adviserend en ondersteunend."
+    # Leidinggevende: "Eindverantwoordelijk voor verzuim en re-integratie van medewerkers, voert gesprekken,
+    # stimuleert inzetbaarheid en pakt signalen op": he has the tasks, a complex case and spoor 2 included, and
+    # watches the termijnen ("de leidinggevende regie voert, de casemanager adviseert").
     # Casemanager: "Ondersteunt proactief, adviseert en stuurt bij voordat problemen escaleren, samenwerkend met de
-    # leidinggevende": he watches the termijnen and takes complex cases and spoor 2 with the leidinggevende.
+    # leidinggevende": informed of every step the leidinggevende has to take, and of a missed termijn.
     rolverdeling=Rolverdeling(
-        regievoerder=LG, procesbewaker=CM, complex=CM, spoor_2=CM, werkgerelateerd=(LG, CM), escalatie=()
+        regievoerder=LG,
+        procesbewaker=LG,
+        complex=LG,
+        spoor_2=LG,
+        werkgerelateerd=(LG,),
+        escalatie=(CM,),
+        adviseur=CM,
     ),
     uitzonderingen={
         # "Medewerker en leidinggevende hebben de lead" and "leidinggevende, casemanager en taakgedelegeerde vanaf
         # week 1 actief betrokken om door vroeg contact en gerichte ondersteuning langdurig verzuim te voorkomen".
         sleutel(S.ZIEKMELDING): _uniek(taak(LG, W), bericht(CM, TG)),
         # "De taakgedelegeerde werkt als verlengde arm van de bedrijfsarts en is snel en laagdrempelig inzetbaar."
-        sleutel(S.TRIAGE_COMPLEX): _uniek(taak(CM), bericht(LG, TG)),
-        sleutel(S.TERMIJN_NADERT, "PROBLEEMANALYSE"): _uniek(taak(BA, CM), bericht(TG, LG)),
+        sleutel(S.TRIAGE_COMPLEX): _uniek(taak(LG), bericht(CM, TG)),
+        sleutel(S.TERMIJN_NADERT, "PROBLEEMANALYSE"): _uniek(taak(BA, LG), bericht(CM, TG)),
         # "Het goede gesprek staat centraal": the werknemer is asked to every evaluation too.
         sleutel(S.TERMIJN_NADERT, "EVALUATIE"): _uniek(taak(LG, W), bericht(CM)),
     },
-    # Medical expertise is external: without a taakgedelegeerde the bedrijfsarts, without either the casemanager
-    # arranges it; without a casemanager the leidinggevende, who is eindverantwoordelijk.
-    terugval={TG: BA, BA: CM, BEGELEIDER: CM, VC: CM, CM: LG},
+    # Medical expertise is external: without a taakgedelegeerde the bedrijfsarts; without a bedrijfsarts the
+    # leidinggevende, who is eindverantwoordelijk, arranges one; a casemanager's part falls to him too.
+    terugval={TG: BA, BA: LG, BEGELEIDER: CM, VC: CM, CM: LG},
 )
 
 VERZUIM_SUPPORT = Preset(
@@ -284,6 +315,9 @@ VERZUIM_SUPPORT = Preset(
         werkgerelateerd=(HR, RM),
         escalatie=(RM,),
     ),
+    # The rolverdeling already gives Verzuim Support "Inplannen Bedrijfsarts & formuleren vraagstelling" and "Alle WvP
+    # momenten en formulieren" (the begeleider with the bedrijfsarts on the probleemanalyse, the begeleider on the
+    # start of spoor 2 with the werkcoach informed), the werkcoach spoor 2 and "opbouwschema's via MijnEW naar LG".
     uitzonderingen={
         # "Vóór 9:00 uur bij de leidinggevende, vóór 10:00 uur bij de afdeling Verzuim Support"; "Verzuim Coach start
         # triage om direct maximale regie te pakken"; the leidinggevende "tijdens ziekte contact houden met
@@ -294,14 +328,8 @@ VERZUIM_SUPPORT = Preset(
         sleutel(S.TRIAGE_REGULIER): _uniek(bericht(LG)),
         # "Afspraken met leidinggevende lopen parallel aan afspraken Verzuim Support".
         sleutel(S.TERMIJN_NADERT, "BELAFSPRAAK"): _uniek(taak(LG), bericht(BEGELEIDER)),
-        # Verzuim Support: "Inplannen Bedrijfsarts & formuleren vraagstelling"; "Alle WvP momenten en formulieren".
-        sleutel(S.TERMIJN_NADERT, "PROBLEEMANALYSE"): _uniek(taak(BEGELEIDER, BA)),
         sleutel(S.TERMIJN_NADERT, "PLAN_VAN_AANPAK"): _uniek(taak(BEGELEIDER, W), bericht(LG)),
         sleutel(S.TERMIJN_NADERT, "EVALUATIE"): _uniek(taak(BEGELEIDER), bericht(W, LG)),
-        sleutel(S.TERMIJN_NADERT, "SPOOR_2_START"): _uniek(taak(BEGELEIDER), bericht(WERKCOACH)),
-        sleutel(S.SPOOR_2_GESTART): _uniek(taak(WERKCOACH), bericht(BEGELEIDER, W)),
-        # "opbouwschema's via MijnEW naar LG".
-        sleutel(S.OPBOUWSCHEMA_VASTGESTELD): _uniek(bericht(LG, W, BEGELEIDER)),
         # "Leidinggevende op locatie: ... Voeren van frequent verzuim gesprekken".
         sleutel(S.FREQUENT_VERZUIM): _uniek(taak(LG), bericht(RM)),
     },

@@ -15,7 +15,7 @@ asks to be tried again (`PersoneelNogNietBekend`), until the last attempt.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -174,8 +174,12 @@ def vul_rol(rol: Ontvangerrol, b: Betrokkenen) -> str | Leeg:
     return gevonden
 
 
-class PersoneelNogNietBekend(Exception):
-    """The personeel data needed to route may still arrive: try again later."""
+class NogNietBekend(Exception):
+    """Personeel data needed to route or deliver may still arrive (the personeel stream can lag): try again later."""
+
+
+class PersoneelNogNietBekend(NogNietBekend):
+    """Who fills a role is not known yet."""
 
     def __init__(self, werkgever_id: str, werknemer_id: str, rol: Ontvangerrol, reden: Leeg) -> None:
         super().__init__(f"geen {rol.value} voor werknemer {werknemer_id} van werkgever {werkgever_id}: {reden.value}")
@@ -183,6 +187,17 @@ class PersoneelNogNietBekend(Exception):
         self.werknemer_id = werknemer_id
         self.rol = rol
         self.reden = reden
+
+
+class ContactNogNietBekend(NogNietBekend):
+    """A recipient is known by id, but not yet as a medewerker or role holder: their e-mail address may still come."""
+
+    def __init__(self, werkgever_id: str, persoon_ids: Iterable[str]) -> None:
+        self.werkgever_id = werkgever_id
+        self.persoon_ids = tuple(sorted(persoon_ids))
+        super().__init__(
+            f"nog geen personeelsgegevens (e-mailadres) van {', '.join(self.persoon_ids)} van werkgever {werkgever_id}"
+        )
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,11 @@
 """The routing configuration API: presets, the versioned regiemodel per werkgever and afdeling, the rolbezetting
 (the arbodienst's bedrijfsarts and taakgedelegeerde, and the other role holders without another source) and the
-routing gaps. Reading is open to every user of the werkgever; changing is for hr and beheerder."""
+routing gaps.
+
+Who may do what: the presets and the model in force say who gets which signal and hold nothing about a person, so
+every user of the werkgever may read them. The routing gaps name colleagues with the signal about them (frequent
+verzuim, a complex triage), the rolbezetting names people with their e-mail address, and the history names who
+changed the model and why: those are for hr, beheerder and auditor. Changing anything is for hr and beheerder."""
 
 from __future__ import annotations
 
@@ -29,8 +34,9 @@ from verzuim_notifications.domain.regiemodel import (
     pas_aan,
 )
 
-# Changing the routing is for hr and beheerder; reading it is for every user of the werkgever.
+# Changing the routing is for hr and beheerder; what names people is for them and the auditor.
 Beheerder = Annotated[Principal, require_roles(Rol.HR, Rol.BEHEERDER)]
+Toezicht = Annotated[Principal, require_roles(Rol.HR, Rol.BEHEERDER, Rol.AUDITOR)]
 AfdelingParam = Annotated[
     str | None, Query(min_length=1, max_length=100, description="An afdeling; without it, the werkgever as a whole")
 ]
@@ -304,7 +310,7 @@ def build_router(regiemodellen: Regiemodellen, clock: Clock) -> APIRouter:
     @router.get(
         "/regiemodel/geschiedenis", summary="Every version of the regiemodel of a scope", response_model=GeschiedenisOut
     )
-    async def geschiedenis(principal: CurrentPrincipal, afdeling_id: AfdelingParam = None) -> GeschiedenisOut:
+    async def geschiedenis(principal: Toezicht, afdeling_id: AfdelingParam = None) -> GeschiedenisOut:
         versies = await regiemodellen.geschiedenis(principal.werkgever_id, afdeling_id)
         tot = geldig_tot(versies)
         return GeschiedenisOut(versies=[VersieOut.of(v, tot[v.versie]) for v in versies])
@@ -344,7 +350,7 @@ def build_router(regiemodellen: Regiemodellen, clock: Clock) -> APIRouter:
         )
 
     @router.get("/rolbezetting", summary="Who fills which role (werkgever or afdeling)", response_model=RolbezettingOut)
-    async def rolbezetting(principal: CurrentPrincipal, afdeling_id: AfdelingParam = None) -> RolbezettingOut:
+    async def rolbezetting(principal: Toezicht, afdeling_id: AfdelingParam = None) -> RolbezettingOut:
         return RolbezettingOut(
             rolbezetting=[
                 RolhouderOut.of(r) for r in await regiemodellen.rolbezetting(principal.werkgever_id, afdeling_id)
@@ -387,7 +393,7 @@ def build_router(regiemodellen: Regiemodellen, clock: Clock) -> APIRouter:
 
     @router.get("/gaten", summary="Roles nobody filled when a signal was routed", response_model=GatenOut)
     async def gaten(
-        principal: CurrentPrincipal,
+        principal: Toezicht,
         sinds: Annotated[AwareDatetime | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> GatenOut:

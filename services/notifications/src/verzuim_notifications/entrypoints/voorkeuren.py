@@ -8,11 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 from verzuim_shared.auth import CurrentPrincipal, authenticated_router
+from verzuim_shared.problems import Unprocessable
 
 from verzuim_notifications.application import Voorkeuren
 from verzuim_notifications.domain.aflevering import Bezorging, Voorkeur
 from verzuim_notifications.domain.routering import Kanaal
 
+# http is refused later too, except for the hosts of VERZUIM_WEBHOOK_TOEGESTANE_HOSTS (see adapters/webhook.py).
 WebhookUrl = Annotated[AnyHttpUrl, UrlConstraints(allowed_schemes=["https", "http"], max_length=2000)]
 
 
@@ -67,7 +69,10 @@ def build_router(voorkeuren: Voorkeuren) -> APIRouter:
 
     @router.put("/webhook", summary="Set my webhook URL; answers a new signing secret", response_model=WebhookSecretOut)
     async def zet_webhook(body: WebhookIn, principal: CurrentPrincipal) -> WebhookSecretOut:
-        webhook = await voorkeuren.zet_webhook(principal, str(body.url))
+        try:
+            webhook = await voorkeuren.zet_webhook(principal, str(body.url))
+        except ValueError as exc:
+            raise Unprocessable(f"Deze webhook-URL kan niet: {exc}.") from None
         return WebhookSecretOut(url=webhook.url, secret=webhook.secret)
 
     @router.delete("/webhook", summary="Remove my webhook", status_code=204)

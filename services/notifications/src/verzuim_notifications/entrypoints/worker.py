@@ -10,7 +10,7 @@ from verzuim_shared.settings import ServiceSettings
 from verzuim_shared.subjects import Stream
 
 from verzuim_notifications.application import Notificaties, PersoneelProjectie
-from verzuim_notifications.domain.routering import PersoneelNogNietBekend
+from verzuim_notifications.domain.routering import NogNietBekend
 
 PERSONEEL_CONSUMER = "notifications-personeel"
 DOSSIER_CONSUMER = "notifications-dossier"
@@ -28,8 +28,8 @@ def register_consumers(
 
     async def signaal(event: Event, delivery: Delivery) -> None:
         try:
-            await notificaties.verwerk(event, laatste_poging=delivery.last_attempt)
-        except PersoneelNogNietBekend as exc:
+            await notificaties.verwerk(event, laatste_poging=delivery.last_attempt, volgnummer=delivery.stream_sequence)
+        except NogNietBekend as exc:
             # The personeel stream may lag behind the dossier stream: wait for it, up to the last attempt.
             raise RetryLater(str(exc)) from exc
 
