@@ -72,7 +72,7 @@ def test_run_command_brings_the_seeded_system_up_and_ctrl_c_stops_everything(tmp
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 0
         _gone, alive = psutil.wait_procs(children, timeout=30)
-        assert alive == [], f"still running after Ctrl-C: {[p.pid for p in alive]}"
+        assert alive == [], f"still running after Ctrl-C: {[(p.pid, p.cmdline()) for p in alive]}"
         assert "stopped." in (tmp_path / "up.log").read_text()
         assert not (state / "pgdata" / "postmaster.pid").exists(), "PostgreSQL still running after Ctrl-C"
     finally:
@@ -97,7 +97,7 @@ def test_ctrl_c_while_starting_stops_at_once_and_leaves_nothing_running(tmp_path
         proc.send_signal(signal.SIGINT)
         assert proc.wait(30) == 130
         _gone, alive = psutil.wait_procs(children, timeout=30)
-        assert alive == [], f"still running after Ctrl-C: {[p.pid for p in alive]}"
+        assert alive == [], f"still running after Ctrl-C: {[(p.pid, p.cmdline()) for p in alive]}"
         output = log_path.read_text()
         assert "interrupted while starting" in output and "stopped." in output
         assert "verzuim is up" not in output and "seeding demo data" not in output

@@ -8,6 +8,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,9 +40,23 @@ class ServiceProcess:
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"verzuim_{self.name}"], env=self.env, stdout=log, stderr=subprocess.STDOUT
-        )
+        # A Ctrl-C that lands inside Popen (after the fork, before `self.proc` is set) would leave a process nobody
+        # stops: note it while Popen runs and raise it once the process is recorded. (A handler, not a blocked signal
+        # mask: exec resets a handler in the child, but the child would inherit a mask.)
+        onderbroken: list[int] = []
+        vorige = signal.getsignal(signal.SIGINT)
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        if in_main_thread:
+            signal.signal(signal.SIGINT, lambda signum, frame: onderbroken.append(signum))
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", f"verzuim_{self.name}"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGINT, vorige)
+        if onderbroken:
+            raise KeyboardInterrupt
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
