@@ -278,7 +278,7 @@ async def test_a_redelivered_dossier_geopend_after_a_restart_still_gives_one_ite
         await items_in(client, lg_kantoor)
         # the messages of one fetched batch are handled side by side, so the later fact being routed does not say
         # the copy was: wait until the consumer has acked everything in the stream
-        await eventually(lambda: consumer_drained(settings), timeout=30)
+        await eventually(lambda: consumer_drained(settings), timeout=120)
         assert inbox(client, lg_magazijn) == [eerste]
 
 
