@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
@@ -15,6 +16,7 @@ from verzuim_shared.events import (
     ZiekGemeld,
     parse_event,
 )
+from verzuim_shared.events.dossier import TermijnAfwijkingGemotiveerd
 from verzuim_shared.ids import dossier_id_for_melding, melding_id_for_idempotency_key, melding_id_for_request
 from verzuim_shared.subjects import kebab
 
@@ -94,3 +96,39 @@ def test_a_melding_id_depends_on_werkgever_key_and_request() -> None:
     assert a != melding_id_for_request("wg", "key-2", "f" * 64)
     # no key or werkgever id can be chosen so that two triples join into the same string
     assert melding_id_for_request("a|b", "c", "f" * 64) != melding_id_for_request("a", "b|c", "f" * 64)
+
+
+def afwijking_json(**extra: object) -> dict[str, object]:
+    """A `TermijnAfwijkingGemotiveerd` as a publisher writes it; without `extra` as the first v1 release wrote it."""
+    return {
+        "event_id": str(uuid4()),
+        "werkgever_id": "wg",
+        "geregistreerd_op": "2025-03-03T09:00:00+00:00",
+        "actor": {"id": "cm-1", "rol": "casemanager"},
+        "dossier_id": str(uuid4()),
+        "versie": 7,
+        "werknemer_id": "wn-1",
+        "datum": "2025-03-03",
+        "termijn_code": "EVALUATIE",
+        "reden": "werknemer opgenomen",
+        **extra,
+    }
+
+
+def test_a_termijnafwijking_may_name_the_occurrence_and_older_messages_without_it_stay_valid() -> None:
+    subj = TermijnAfwijkingGemotiveerd.subject()
+    assert subj == "verzuim.dossier.v1.termijn-afwijking-gemotiveerd"
+    oud = parse_event(subj, json.dumps(afwijking_json()).encode())
+    assert isinstance(oud, TermijnAfwijkingGemotiveerd) and oud.volgnummer is None
+    nieuw = parse_event(subj, json.dumps(afwijking_json(volgnummer=3)).encode())
+    assert isinstance(nieuw, TermijnAfwijkingGemotiveerd) and nieuw.volgnummer == 3
+    assert parse_event(subj, nieuw.model_dump_json().encode()) == nieuw
+    for fout in (0, -1, "drie"):
+        with pytest.raises(ValidationError, match="volgnummer"):
+            parse_event(subj, json.dumps(afwijking_json(volgnummer=fout)).encode())
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        parse_event(subj, json.dumps(afwijking_json(volgnummer=1, termijn_id=str(uuid4()))).encode())
+    # the exported schema shows it as optional, at least 1
+    schema = TermijnAfwijkingGemotiveerd.model_json_schema()
+    assert "volgnummer" not in schema["required"] and schema["additionalProperties"] is False
+    assert {"type": "integer", "minimum": 1} in schema["properties"]["volgnummer"]["anyOf"]

@@ -202,6 +202,21 @@ def test_herstelafspraak_werkgerelateerde_component_vld_termijnafwijking_correct
     body = stap("termijnafwijking", {**afwijking, "termijn_code": "PLAN_VAN_AANPAK"})
     assert body["stappen"][-1]["reden"] == "werknemer opgenomen"
     assert body["processtappen"]["termijnafwijking"][0]["termijn_code"] == "PLAN_VAN_AANPAK"
+    assert "volgnummer" not in body["processtappen"]["termijnafwijking"][0]  # none given: recorded as before
+    # Which occurrence of a repeating termijn is meant: counted from 1 (how many there are is the deadlines service's).
+    evaluatie = {**afwijking, "termijn_code": "EVALUATIE", "reden": "evaluatie verschoven"}
+    problem = stap("termijnafwijking", {**evaluatie, "volgnummer": 0}, 422)
+    assert any(e["loc"][-1] == "volgnummer" for e in problem["errors"]), problem
+    assert stap("termijnafwijking", {**evaluatie, "volgnummer": "drie"}, 422)
+    body = stap("termijnafwijking", {**evaluatie, "volgnummer": 7})
+    assert body["processtappen"]["termijnafwijking"][1] == {
+        "versie": 6,
+        "datum": d(310),
+        "termijn_code": "EVALUATIE",
+        "reden": "evaluatie verschoven",
+        "volgnummer": 7,
+    }
+    assert body["stappen"][-1]["omschrijving"] == f"Gemotiveerd afgeweken van termijn EVALUATIE nr. 7 op {d(310)}."
 
     correctie = {"datum": d(320), "feit": "eerste_ziektedag", "reden": "de werknemer was al eerder ziek"}
     assert "corrigeer eerst" in stap("correctie", {**correctie, "nieuwe_waarde": d(3)}, 409)["detail"]
@@ -220,11 +235,17 @@ def test_herstelafspraak_werkgerelateerde_component_vld_termijnafwijking_correct
         (3, "WerkgerelateerdeComponentGemeld", d(5)),
         (4, "VldToegekend", d(300)),
         (5, "TermijnAfwijkingGemotiveerd", d(310)),
-        (6, "FeitGecorrigeerd", d(320)),
-        (7, "DossierGesloten", d(330)),
+        (6, "TermijnAfwijkingGemotiveerd", d(310)),
+        (7, "FeitGecorrigeerd", d(320)),
+        (8, "DossierGesloten", d(330)),
     ]
     assert all(g["actor"] == {"id": "hr-1", "rol": "hr"} for g in history[1:])
-    assert [g["reden"] for g in history[4:]] == ["werknemer opgenomen", correctie["reden"], "uit dienst"]
+    assert [g["reden"] for g in history[4:]] == [
+        "werknemer opgenomen",
+        "evaluatie verschoven",
+        correctie["reden"],
+        "uit dienst",
+    ]
 
 
 def test_eindevaluatie_and_re_integratieverslag_are_recorded_once_only(

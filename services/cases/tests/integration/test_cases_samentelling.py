@@ -1,6 +1,6 @@
 """Samentelling on the real event store: a relapse within four weeks continues the dossier, 28 days opens a new
 one, redeliveries change nothing, history that arrives out of date order in one batch is sorted, and two racing
-meldingen of one werknemer cannot open two dossiers. Plus the upcasting of events stored by the first release."""
+meldingen of one werknemer cannot open two dossiers. Plus the upcasting of events stored by earlier releases."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ from uuid import uuid4
 
 import psycopg
 import pytest
+from verzuim_cases.adapters.public_events import to_public_event
 from verzuim_cases.application import DossierApplication, LaterOpnieuw, Verwerkt
 from verzuim_cases.domain import DossierStatus, Verzuimdossier
+from verzuim_cases.domain.keten import schakel
 from verzuim_cases.settings import CasesSettings
 from verzuim_shared.auth import Principal
 from verzuim_shared.events import Actor, Bereikbaarheid, HerstelGemeld, HerstelSoort, Rol, ZiekGemeld
+from verzuim_shared.events.dossier import TermijnAfwijkingGemotiveerd
 from verzuim_shared.ids import dossier_id_for_melding
 
 NOW = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
@@ -185,5 +188,71 @@ def test_a_dossier_stored_by_the_first_release_is_upcast_replays_and_continues_i
         assert (controle.intact, controle.keten.versies, controle.keten.onverzegeld) == (True, 2, (1,))
         stored_v2 = app.recorder.select_events(dossier_id)[1]
         assert app.mapper.transcoder.decode(stored_v2.state)["keten_hash"]  # sealed from the new release on
+    finally:
+        app.close()
+
+
+def test_a_termijnafwijking_stored_before_it_had_a_volgnummer_replays_with_none_and_stays_intact(
+    cases_settings: CasesSettings,
+) -> None:
+    """v1 of `TermijnAfwijkingGemotiveerd` had no `volgnummer`. Written here as that release sealed and stored it: it
+    replays with None, publishes without one, and neither the chain nor a snapshot of it is reported as changed."""
+    app = DossierApplication.from_settings(cases_settings)
+    dossier = app.open_dossier(ziek(date(2025, 1, 6), "wn-v1"))
+    app.close()
+    topic = "verzuim_cases.domain.dossier:Verzuimdossier.TermijnAfwijkingGemotiveerd"
+    v1_state: dict[str, Any] = {
+        "timestamp": NOW,
+        "werkgever_id": WG,
+        "werknemer_id": "wn-v1",
+        "actor": HR,
+        "geregistreerd_op": NOW,
+        "bron_event_id": None,
+        "datum": date(2025, 3, 3),
+        "termijn_code": "BELAFSPRAAK",
+        "reden": "werknemer was onbereikbaar",
+    }
+    v1_state["keten_hash"] = schakel(dossier.keten_hash, topic, dossier.id, 2, v1_state)
+    with psycopg.connect(cases_settings.database_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO cases_events (originator_id, originator_version, topic, state) VALUES (%s, 2, %s, %s)",
+            (dossier.id, topic, app.mapper.transcoder.encode(v1_state)),
+        )
+        conn.execute(
+            "UPDATE dossier_lookup SET versie = 2, keten_hash = %s WHERE dossier_id = %s",
+            (v1_state["keten_hash"], dossier.id),
+        )
+
+    app = DossierApplication.from_settings(cases_settings)  # the new release on the old rows
+    try:
+        herlezen = app.get_dossier(dossier.id)
+        assert herlezen.version == 2
+        # as v1 showed it, so a snapshot an earlier release took still equals the state the events give
+        assert herlezen.processtappen["termijnafwijking"] == [
+            {"versie": 2, "datum": date(2025, 3, 3), "termijn_code": "BELAFSPRAAK", "reden": v1_state["reden"]}
+        ]
+        assert herlezen.stappen[-1].omschrijving == "Gemotiveerd afgeweken van termijn BELAFSPRAAK op 2025-03-03."
+        oud = list(app.events.get(dossier.id))[-1]
+        assert isinstance(oud, Verzuimdossier.TermijnAfwijkingGemotiveerd) and oud.volgnummer is None
+        publiek = to_public_event(oud)
+        assert isinstance(publiek, TermijnAfwijkingGemotiveerd) and publiek.volgnummer is None
+        app.take_snapshot(dossier.id)
+        auditor = Principal(id="au-1", rol=Rol.AUDITOR, werkgever_id=WG)
+        controle = app.integriteit(auditor, dossier.id)
+        assert (controle.intact, controle.keten.onverzegeld, controle.snapshots, controle.snapshot_breuken) == (
+            True, (), (2,), (),
+        )  # fmt: skip
+
+        # The new release records the volgnummer, sealed with the event.
+        hr = Principal(id="hr-1", rol=Rol.HR, werkgever_id=WG)
+        velden = {"termijn_code": "BELAFSPRAAK", "reden": "melding 1 alsnog gemotiveerd", "volgnummer": 1}
+        app.registreer_stap(hr, dossier.id, Verzuimdossier.TermijnAfwijkingGemotiveerd, date(2025, 4, 1), velden)
+        opgeslagen = app.mapper.transcoder.decode(app.recorder.select_events(dossier.id)[2].state)
+        assert (opgeslagen["class_version"], opgeslagen["volgnummer"]) == (2, 1)
+        nieuw = list(app.events.get(dossier.id))[-1]
+        publiek = to_public_event(nieuw)
+        assert isinstance(publiek, TermijnAfwijkingGemotiveerd) and publiek.volgnummer == 1
+        controle = app.integriteit(auditor, dossier.id)
+        assert (controle.intact, controle.keten.versies, controle.snapshot_breuken) == (True, 3, ())
     finally:
         app.close()

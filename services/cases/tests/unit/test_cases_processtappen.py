@@ -94,7 +94,11 @@ def velden(soort: type[Verzuimdossier.Processtap], datum: date) -> dict[str, Any
         V.WerkgerelateerdeComponentGemeld: {"soort": "arbeidsconflict"},
         V.EerstejaarsevaluatieVastgelegd: {"structureel_spoor1_perspectief": False},
         V.VldToegekend: {"laatste_dag_wachttijd": datum + timedelta(days=200)},
-        V.TermijnAfwijkingGemotiveerd: {"termijn_code": "PLAN_VAN_AANPAK", "reden": "bedrijfsarts later beschikbaar"},
+        V.TermijnAfwijkingGemotiveerd: {
+            "termijn_code": "PLAN_VAN_AANPAK",
+            "reden": "bedrijfsarts later beschikbaar",
+            "volgnummer": None,
+        },
         V.DocumentToegevoegd: {
             "stap": "overig",
             "naam": "brief.pdf",
@@ -247,6 +251,8 @@ def test_a_once_only_step_is_refused_the_second_time(soort: type[Verzuimdossier.
         (V.VldToegekend, {"laatste_dag_wachttijd": E + timedelta(days=10)}, "na de datum"),
         (V.TermijnAfwijkingGemotiveerd, {"termijn_code": "pva"}, "geen termijncode"),
         (V.TermijnAfwijkingGemotiveerd, {"reden": " "}, "motivering"),
+        (V.TermijnAfwijkingGemotiveerd, {"termijn_code": "EVALUATIE", "volgnummer": 0}, "telt vanaf 1"),
+        (V.TermijnAfwijkingGemotiveerd, {"termijn_code": "EVALUATIE", "volgnummer": True}, "telt vanaf 1"),
         (V.DocumentToegevoegd, {"stap": "recept"}, "geen stap"),
         (V.DocumentToegevoegd, {"stap": "plan_van_aanpak"}, "leg eerst die stap vast"),
         (V.DocumentToegevoegd, {"sha256": "xyz"}, "64 hexadecimale"),
@@ -425,3 +431,24 @@ def test_a_relapse_within_four_weeks_adds_an_episode_and_reopens_the_dossier() -
     assert public is not None and public.hersteld_dagen_tussen == 27  # type: ignore[attr-defined]
     with pytest.raises(OngeldigeStap, match="al in dit dossier"):
         dossier.voeg_episode_toe(melding_id=melding, eerste_ziektedag=E + timedelta(days=40), **feiten)
+
+
+def test_a_termijnafwijking_may_name_which_occurrence_of_the_code_it_means() -> None:
+    """The volgnummer travels to the public event; without it the step is recorded and shown as before (v1)."""
+    dossier = open_dossier()
+    stap(dossier, V.TermijnAfwijkingGemotiveerd, E + timedelta(days=200), termijn_code="EVALUATIE", volgnummer=3)
+    stap(dossier, V.TermijnAfwijkingGemotiveerd, E + timedelta(days=210), termijn_code="BELAFSPRAAK")
+    met, zonder = dossier.pending_events[-2:]
+    assert isinstance(met, V.TermijnAfwijkingGemotiveerd) and (met.termijn_code, met.volgnummer) == ("EVALUATIE", 3)
+    publiek_met, publiek_zonder = to_public_event(met), to_public_event(zonder)
+    assert publiek_met is not None and publiek_met.volgnummer == 3  # type: ignore[attr-defined]
+    assert publiek_zonder is not None and publiek_zonder.volgnummer is None  # type: ignore[attr-defined]
+    assert parse_event(publiek_met.subject(), publiek_met.model_dump_json().encode()) == publiek_met
+    eerste, tweede = dossier.processtappen["termijnafwijking"]
+    assert (eerste["termijn_code"], eerste["volgnummer"]) == ("EVALUATIE", 3)
+    assert tweede == {"versie": dossier.version, "datum": E + timedelta(days=210), "termijn_code": "BELAFSPRAAK",
+                      "reden": "bedrijfsarts later beschikbaar"}  # fmt: skip
+    assert [s.omschrijving for s in dossier.stappen[-2:]] == [
+        f"Gemotiveerd afgeweken van termijn EVALUATIE nr. 3 op {(E + timedelta(days=200)).isoformat()}.",
+        f"Gemotiveerd afgeweken van termijn BELAFSPRAAK op {(E + timedelta(days=210)).isoformat()}.",
+    ]

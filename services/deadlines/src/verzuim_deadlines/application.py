@@ -13,6 +13,7 @@ signal twice. `Personeelprojectie` keeps the afdeling and leidinggevende of each
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
@@ -51,10 +52,12 @@ from verzuim_deadlines.domain import (
     TermijnStatus,
     Waarschuwing,
     Werkgeverregels,
-    bereken_tijdlijn,
+    bereken_tijdlijn_met_waarschuwingen,
     feiten_uit_events,
     termijn_id,
 )
+
+log = logging.getLogger(__name__)
 
 # The actor of the events this service publishes: the system, not a person.
 DEADLINES_ACTOR = Actor(id="deadlines", rol=Rol.SYSTEEM)
@@ -420,9 +423,20 @@ class Termijnbewaking:
         oorzaak_id = oorzaak or uuid4()
         vandaag = today_nl(self._clock)
         regels = await boek.regels(feiten.werkgever_id)
+        tijdlijn = bereken_tijdlijn_met_waarschuwingen(feiten, regels)
+        if tijdlijn.niet_toegepast:
+            # A deviation naming an occurrence the dossier does not have (or one already ended) changes nothing; it is
+            # no reason to retry or dead-letter the event, but a person must see it: logged, and stored with the
+            # dossier's warnings (GET /v1/dossiers/{id}/termijnen). Recomputed on every event, so it disappears when a
+            # later fact (a correction, a relapse) makes the occurrence exist.
+            for w in tijdlijn.niet_toegepast:
+                # a warning when it arrives; on later recalculations of the same dossier only for the record
+                niveau = logging.WARNING if w.event_id == oorzaak else logging.INFO
+                log.log(niveau, "dossier %s: %s (event %s)", feiten.dossier_id, w.tekst, w.event_id)
+            feiten = replace(feiten, waarschuwingen=(*feiten.waarschuwingen, *tijdlijn.niet_toegepast))
         await boek.bewaar_dossier(feiten, nu)
         oud = {t.termijn.sleutel: t for t in await boek.termijnen(feiten.dossier_id)}
-        for termijn in bereken_tijdlijn(feiten, regels):
+        for termijn in tijdlijn.termijnen:
             vorig = oud.pop(termijn.sleutel, None)
             termijn = op_vandaag(termijn, vorig, vandaag)
             if vorig is None:

@@ -48,6 +48,7 @@ from verzuim_shared.events.dossier import (
     EpisodeToegevoegd,
     FeitGecorrigeerd,
     ProbleemanalyseOntvangen,
+    TermijnAfwijkingGemotiveerd,
 )
 from verzuim_shared.messaging import ensure_streams, publish_event
 from verzuim_shared.subjects import Stream
@@ -364,6 +365,54 @@ async def test_a_correction_and_a_fulfilment_recompute_and_are_kept_in_the_histo
     messages = await eventually(lambda: termijn_messages(nats_url, werkgever, "verzuim.termijn.v1.vervuld"), timeout=30)
     data = next(json.loads(m.data) for m in messages if json.loads(m.data)["code"] == "PROBLEEMANALYSE")
     assert (data["vervuld_op"], data["op_tijd"], data["bron_event_id"]) == ("2025-02-14", False, str(pa_event.event_id))
+
+
+async def test_a_deviation_naming_its_occurrence_ends_that_one_and_one_naming_none_is_acked_and_shown(
+    deadlines: TestClient, publisher: NatsBroker, nats_url: str, werkgever: str, headers: dict[str, str]
+) -> None:
+    """BELAFSPRAAK nr. 1 motivated after a relapse ends the first melding's belafspraak, not the relapse's; a
+    deviation naming a belafspraak the dossier does not have changes nothing, is not retried or dead-lettered, and
+    is listed with the dossier's warnings."""
+    d = Dossier(werkgever)
+    terug = E + timedelta(days=25)
+    gemeld = datetime.combine(terug, datetime.min.time(), UTC) + timedelta(hours=7)
+    await publish(
+        publisher,
+        d.geopend(),
+        d.herstel(HerstelSoort.VOLLEDIG, E + timedelta(days=20)),
+        EpisodeToegevoegd(
+            **d.basis(
+                datum=terug, melding_id=uuid4(), eerste_ziektedag=terug, gemeld_op=gemeld, hersteld_dagen_tussen=5
+            )
+        ),
+    )
+    genoemd = TermijnAfwijkingGemotiveerd(
+        **d.basis(
+            datum=terug + timedelta(days=3), termijn_code="BELAFSPRAAK", reden="achteraf: onbereikbaar", volgnummer=1
+        )
+    )
+    geen = TermijnAfwijkingGemotiveerd(
+        **d.basis(datum=terug + timedelta(days=4), termijn_code="BELAFSPRAAK", reden="welke?", volgnummer=3)
+    )
+    laatste = await publish(publisher, genoemd, geen)
+    await eventually(lambda: consumer_handled(nats_url, laatste), timeout=30)
+
+    r = deadlines.get(f"/v1/dossiers/{d.id}/termijnen", headers=headers)
+    assert r.status_code == 200, r.text
+    bel = {t["volgnummer"]: t for t in r.json()["termijnen"] if t["code"] == "BELAFSPRAAK"}
+    assert (bel[1]["status"], bel[1]["reden"], bel[1]["bron_event_id"]) == (
+        "afgeweken",
+        "achteraf: onbereikbaar",
+        str(genoemd.event_id),
+    )
+    assert (sorted(bel), bel[2]["status"]) == ([1, 2], "open")
+    (waarschuwing,) = r.json()["waarschuwingen"]
+    assert waarschuwing["event_id"] == str(geen.event_id)
+    assert "geen termijn BELAFSPRAAK nr. 3 (wel nr. 1–2)" in waarschuwing["tekst"]
+    afgeweken = await eventually(
+        lambda: termijn_messages(nats_url, werkgever, "verzuim.termijn.v1.afgeweken"), timeout=30
+    )
+    assert [(json.loads(m.data)["code"], json.loads(m.data)["volgnummer"]) for m in afgeweken] == [("BELAFSPRAAK", 1)]
 
 
 # --------------------------------------------------------------------------------------------- bad input

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -297,8 +298,12 @@ class Dossier:
             **self.basis(datum=self.e, feit=feit, oude_waarde=oud, nieuwe_waarde=nieuw, reden="verkeerd ingevoerd")
         )
 
-    def afwijking(self, code: str, datum: date, reden: str) -> TermijnAfwijkingGemotiveerd:
-        return TermijnAfwijkingGemotiveerd(**self.basis(datum=datum, termijn_code=code, reden=reden))
+    def afwijking(
+        self, code: str, datum: date, reden: str, volgnummer: int | None = None
+    ) -> TermijnAfwijkingGemotiveerd:
+        return TermijnAfwijkingGemotiveerd(
+            **self.basis(datum=datum, termijn_code=code, reden=reden, volgnummer=volgnummer)
+        )
 
     def begeleider(self, id: str) -> BegeleiderToegewezen:
         return BegeleiderToegewezen(
@@ -575,6 +580,35 @@ async def test_a_belafspraak_deviation_after_a_relapse_ends_the_relapses_belafsp
     assert [(x.volgnummer, x.reden) for x in opslag.uitgaand(TermijnAfgeweken)] == [
         (2, "werknemer opgenomen, niet bereikbaar")
     ]
+
+
+async def test_a_deviation_naming_an_evaluatie_the_grid_lacks_is_a_warning_until_a_fact_makes_it_exist(
+    bewaking: Termijnbewaking, opslag: GeheugenOpslag, caplog: pytest.LogCaptureFixture
+) -> None:
+    d = Dossier()
+    opening = d.geopend()
+    await bewaking.verwerk(opening)
+
+    def evaluaties() -> dict[int, DossierTermijn]:
+        return {t.termijn.volgnummer: t for t in opslag.staat.termijnen.values() if t.termijn.code is C.EVALUATIE}
+
+    aantal = len(evaluaties())
+    afwijking = d.afwijking("EVALUATIE", E + timedelta(days=10), "laatste evaluatie vervalt", volgnummer=aantal + 1)
+    with caplog.at_level(logging.WARNING, logger="verzuim_deadlines.application"):
+        await bewaking.verwerk(afwijking)  # applied to nothing: no error, so the message is acked, not retried
+    assert opslag.uitgaand(TermijnAfgeweken) == []
+    (waarschuwing,) = opslag.staat.dossiers[d.id].waarschuwingen
+    assert waarschuwing.event_id == afwijking.event_id
+    assert f"geen termijn EVALUATIE nr. {aantal + 1} (wel nr. 1–{aantal})" in waarschuwing.tekst
+    assert any(r.levelno == logging.WARNING and str(afwijking.event_id) in r.getMessage() for r in caplog.records)
+
+    # A probleemanalyse three weeks early brings the plan van aanpak, and so the grid, forward: now it has that one.
+    await bewaking.verwerk(d.pa(E + timedelta(days=14)))
+    assert len(evaluaties()) == aantal + 1
+    t = evaluaties()[aantal + 1].termijn
+    assert (t.status, t.bron_event_id) == (S.AFGEWEKEN, afwijking.event_id)
+    assert opslag.staat.dossiers[d.id].waarschuwingen == ()
+    assert [(x.code, x.volgnummer) for x in opslag.uitgaand(TermijnAfgeweken)] == [("EVALUATIE", aantal + 1)]
 
 
 async def test_an_event_before_its_dossier_is_retried_and_leaves_nothing_behind(

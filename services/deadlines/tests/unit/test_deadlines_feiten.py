@@ -187,9 +187,15 @@ def test_a_belafspraak_is_dated_on_the_agreed_call_and_a_deviation_is_kept() -> 
     afwijking = TermijnAfwijkingGemotiveerd(
         **basis(3, datum=date(2025, 2, 10), termijn_code="probleemanalyse", reden="bedrijfsarts ziek")
     )
-    f = feiten_uit_events([geopend(), bel, afwijking])
+    genoemd = TermijnAfwijkingGemotiveerd(
+        **basis(4, datum=date(2025, 2, 11), termijn_code="EVALUATIE", reden="uitgesteld", volgnummer=3)
+    )
+    f = feiten_uit_events([geopend(), bel, afwijking, genoemd])
     assert [(s.stap, s.datum, s.event_id) for s in f.stappen] == [(Stap.BELAFSPRAAK, date(2025, 1, 13), bel.event_id)]
-    assert [(a.code, a.reden) for a in f.afwijkingen] == [(TermijnCode.PROBLEEMANALYSE, "bedrijfsarts ziek")]
+    assert [(a.code, a.reden, a.volgnummer, a.event_id) for a in f.afwijkingen] == [
+        (TermijnCode.PROBLEEMANALYSE, "bedrijfsarts ziek", None, afwijking.event_id),
+        (TermijnCode.EVALUATIE, "uitgesteld", 3, genoemd.event_id),
+    ]
 
 
 def test_a_correction_of_the_herstelafspraak_made_at_the_opening_changes_that_one() -> None:

@@ -9,7 +9,7 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from verzuim_deadlines.domain import (
     D1_CODES,
@@ -30,6 +30,7 @@ from verzuim_deadlines.domain import (
     bereken_tijdlijn,
     feiten_uit_events,
 )
+from verzuim_deadlines.domain.tijdlijn import bereken_tijdlijn_met_waarschuwingen
 from verzuim_shared.events import Actor, DossierGeopend, HerstelGeregistreerd, HerstelSoort, Rol
 from verzuim_shared.events.dossier import (
     ArbodienstGemeld,
@@ -167,6 +168,59 @@ def test_a_motivated_skip_of_an_evaluatie_ends_that_one_as_afgeweken() -> None:
     e = evaluaties(bereken_tijdlijn(f))
     assert [(t.volgnummer, t.status) for t in e[:3]] == [(1, S.OPEN), (2, S.AFGEWEKEN), (3, S.OPEN)]
     assert e[1].reden == "werknemer opgenomen; evaluatie uitgesteld" and e[1].bron_event_id == afwijking.event_id
+
+
+def _evaluatie_3_overgeslagen(*afwijkingen: Afwijking) -> list[Termijn]:
+    """Plan van aanpak 2025-03-03: evaluaties due 04-14, 05-26, 07-07, 08-18, 09-29, ... #1 and #2 held, #3 skipped
+    and motivated afterwards (on 08-10, nearer to #4's date), #4 held on its date."""
+    f = feiten(
+        Episode(E),
+        stappen=(
+            stap(Stap.PLAN_VAN_AANPAK, date(2025, 3, 3)),
+            stap(Stap.EVALUATIE, date(2025, 4, 14)),
+            stap(Stap.EVALUATIE, date(2025, 5, 26)),
+            stap(Stap.EVALUATIE, date(2025, 8, 18)),
+        ),
+        afwijkingen=afwijkingen,
+    )
+    return evaluaties(bereken_tijdlijn(f))
+
+
+def test_an_evaluatie_deviation_naming_its_number_ends_that_one_and_the_steps_go_to_the_others() -> None:
+    reden = "evaluatie 3 overgeslagen: werknemer op vakantie"
+    # without a number the date decides: 08-10 is nearest to #4, which ends AFGEWEKEN, and #4's own evaluatie on
+    # 08-18 then fulfils #5 early, while #3 stays open (missed): the guess the volgnummer removes
+    e = _evaluatie_3_overgeslagen(Afwijking(C.EVALUATIE, date(2025, 8, 10), reden))
+    assert [(t.volgnummer, t.status) for t in e[:5]] == [
+        (1, S.VERVULD), (2, S.VERVULD), (3, S.OPEN), (4, S.AFGEWEKEN), (5, S.VERVULD),
+    ]  # fmt: skip
+    genoemd = Afwijking(C.EVALUATIE, date(2025, 8, 10), reden, uuid4(), volgnummer=3)
+    e = _evaluatie_3_overgeslagen(genoemd)
+    assert [(t.volgnummer, t.status, t.vervuld_op) for t in e[:5]] == [
+        (1, S.VERVULD, date(2025, 4, 14)),
+        (2, S.VERVULD, date(2025, 5, 26)),
+        (3, S.AFGEWEKEN, None),
+        (4, S.VERVULD, date(2025, 8, 18)),
+        (5, S.OPEN, None),
+    ]
+    assert (e[2].reden, e[2].bron_event_id) == (reden, genoemd.event_id)
+    # and naming #4 ends #4, whatever the date (here #3's); the evaluatie held on 08-18 is then matched among the
+    # others: #3 (07-07) and #5 (09-29) are both 42 days away, a tie goes to the earlier one, so #3 is fulfilled late
+    e = _evaluatie_3_overgeslagen(replace(genoemd, datum=date(2025, 7, 7), volgnummer=4))
+    assert [(t.volgnummer, t.status, t.op_tijd) for t in e[:5]] == [
+        (1, S.VERVULD, True), (2, S.VERVULD, True), (3, S.VERVULD, False), (4, S.AFGEWEKEN, None), (5, S.OPEN, None),
+    ]  # fmt: skip
+
+
+def test_an_evaluatie_number_beyond_the_grid_ends_nothing_and_is_reported() -> None:
+    buiten = Afwijking(C.EVALUATIE, date(2025, 8, 10), "verkeerd nummer", uuid4(), volgnummer=40)
+    f = feiten(Episode(E), stappen=(stap(Stap.PLAN_VAN_AANPAK, date(2025, 3, 3)),), afwijkingen=(buiten,))
+    tijdlijn = bereken_tijdlijn_met_waarschuwingen(f)
+    assert tijdlijn.termijnen == bereken_tijdlijn(replace(f, afwijkingen=()))
+    aantal = len(evaluaties(tijdlijn.termijnen))
+    assert [w.tekst.split(": ", 1)[1] for w in tijdlijn.niet_toegepast] == [
+        f"dit verzuim heeft geen termijn EVALUATIE nr. 40 (wel nr. 1–{aantal})"
+    ]
 
 
 def test_no_plan_van_aanpak_with_a_motivation_means_nothing_to_evaluate() -> None:
@@ -409,6 +463,80 @@ def test_a_belafspraak_deviation_in_the_first_meldings_window_leaves_the_relapse
     ]
 
 
+def test_a_belafspraak_deviation_naming_the_first_melding_ends_that_one_even_dated_after_the_relapse() -> None:
+    """The first melding's missed call, motivated afterwards: with volgnummer 1 the date after the relapse no longer
+    sends it to the relapse's belafspraak (without a number it would, see the test above)."""
+    terug, _ = _twee_meldingen()
+    reden = "achteraf: werknemer was in het ziekenhuis en niet bereikbaar"
+    afwijking = Afwijking(C.BELAFSPRAAK, terug + timedelta(days=5), reden, uuid4(), volgnummer=1)
+    _, f = _twee_meldingen(afwijkingen=(afwijking,))
+    tijdlijn = bereken_tijdlijn_met_waarschuwingen(f)
+    assert belafspraken(tijdlijn.termijnen) == [(1, S.AFGEWEKEN, reden), (2, S.OPEN, None)]
+    assert [t.bron_event_id for t in tijdlijn.termijnen if t.code is C.BELAFSPRAAK] == [afwijking.event_id, None]
+    assert tijdlijn.niet_toegepast == ()
+    # numbered 2, dated in the first melding's window: the relapse's, not the first one's
+    vroeg = replace(afwijking, datum=date(2024, 11, 20), volgnummer=2)
+    _, f = _twee_meldingen(afwijkingen=(vroeg,))
+    assert belafspraken(bereken_tijdlijn(f)) == [(1, S.VERSTREKEN, VERSTREKEN_REDEN), (2, S.AFGEWEKEN, reden)]
+
+
+def test_a_deviation_naming_an_occurrence_that_does_not_exist_ends_nothing_and_is_reported() -> None:
+    terug, _ = _twee_meldingen()
+    geen = Afwijking(C.BELAFSPRAAK, terug + timedelta(days=1), "derde melding?", uuid4(), volgnummer=3)
+    _, f = _twee_meldingen(afwijkingen=(geen,))
+    zonder = bereken_tijdlijn(_twee_meldingen()[1])
+    tijdlijn = bereken_tijdlijn_met_waarschuwingen(f)
+    assert tijdlijn.termijnen == zonder  # nothing changed: not the relapse's either, though it is dated in it
+    (waarschuwing,) = tijdlijn.niet_toegepast
+    assert waarschuwing.event_id == geen.event_id
+    assert waarschuwing.tekst == (
+        "TermijnAfwijkingGemotiveerd van 2024-12-11 (BELAFSPRAAK nr. 3) is niet toegepast: dit verzuim heeft geen "
+        "termijn BELAFSPRAAK nr. 3 (wel nr. 1–2)"
+    )
+    # a one-off termijn has only number 1; a plan van aanpak motivated away leaves no evaluatie to name
+    pva = Afwijking(C.PLAN_VAN_AANPAK, date(2025, 2, 20), "geen benutbare mogelijkheden", uuid4())
+    tweede = Afwijking(C.PLAN_VAN_AANPAK, date(2025, 2, 21), "nog eens", uuid4(), volgnummer=2)
+    evaluatie = Afwijking(C.EVALUATIE, date(2025, 4, 1), "niets te evalueren", uuid4(), volgnummer=1)
+    tijdlijn = bereken_tijdlijn_met_waarschuwingen(feiten(Episode(E), afwijkingen=(pva, tweede, evaluatie)))
+    assert per_code(tijdlijn.termijnen)[C.PLAN_VAN_AANPAK].bron_event_id == pva.event_id
+    assert [(w.event_id, w.tekst.split(": ", 1)[1]) for w in tijdlijn.niet_toegepast] == [
+        (tweede.event_id, "dit verzuim heeft geen termijn PLAN_VAN_AANPAK nr. 2 (wel nr. 1)"),
+        (evaluatie.event_id, "dit verzuim heeft geen termijn EVALUATIE nr. 1 (geen enkele van deze code)"),
+    ]
+
+
+def test_a_numbered_deviation_of_an_earlier_verzuim_ends_nothing_now_and_says_so() -> None:
+    """A correction can make a gap of 28 days or more: the current verzuim starts a clock of its own (D4) and its
+    termijnen are numbered afresh, so a deviation dated in the earlier verzuim cannot mean one of them."""
+    hersteld, opnieuw = date(2025, 2, 3), date(2025, 3, 10)  # 35 days apart
+    eerder = Afwijking(C.BELAFSPRAAK, date(2025, 1, 15), "onbereikbaar", uuid4(), volgnummer=1)
+    f = replace(
+        feiten(Episode(E, hersteld), Episode(opnieuw), afwijkingen=(eerder,)),
+        meldingen=(Ziekmelding(E), Ziekmelding(opnieuw)),
+    )
+    tijdlijn = bereken_tijdlijn_met_waarschuwingen(f)
+    assert belafspraken(tijdlijn.termijnen) == [(1, S.OPEN, None)]  # the current verzuim's one melding
+    assert [w.tekst.split(": ", 1)[1] for w in tijdlijn.niet_toegepast] == [
+        "de datum ligt vóór dit verzuim (eerste ziektedag 2025-03-10); de termijnen van een eerder verzuim worden "
+        "niet meer bewaakt"
+    ]
+
+
+def test_a_numbered_deviation_after_the_fulfilling_step_ends_nothing_and_says_so() -> None:
+    """Decisions D5, whichever came first: the step; the late deviation is reported, not silently dropped."""
+    terug, _ = _twee_meldingen()
+    bel = stap(Stap.CONTACTMOMENT, date(2024, 11, 18))
+    laat = Afwijking(C.BELAFSPRAAK, terug + timedelta(days=1), "toch niet gebeld?", uuid4(), volgnummer=1)
+    dubbel = [Afwijking(C.BELAFSPRAAK, terug + timedelta(days=d), f"reden {d}", uuid4(), volgnummer=2) for d in (2, 3)]
+    _, f = _twee_meldingen(stappen=(bel,), afwijkingen=(laat, *dubbel))
+    tijdlijn = bereken_tijdlijn_met_waarschuwingen(f)
+    assert belafspraken(tijdlijn.termijnen) == [(1, S.VERVULD, None), (2, S.AFGEWEKEN, "reden 2")]
+    assert [(w.event_id, w.tekst.split(": ", 1)[1]) for w in tijdlijn.niet_toegepast] == [
+        (laat.event_id, "termijn BELAFSPRAAK nr. 1 was al vervuld op 2024-11-18"),
+        (dubbel[1].event_id, "termijn BELAFSPRAAK nr. 2 is al eerder gemotiveerd afgeweken"),
+    ]
+
+
 def test_a_call_fulfils_the_belafspraak_of_its_own_melding_only() -> None:
     terug, _ = _twee_meldingen()
     bel = stap(Stap.CONTACTMOMENT, terug + timedelta(days=3))
@@ -579,6 +707,17 @@ def episodes_st(draw: st.DrawFn, e: date) -> tuple[Episode, ...]:
     return tuple(episodes)
 
 
+def afwijkingen_st(e: date, max_size: int = 3) -> st.SearchStrategy[tuple[Afwijking, ...]]:
+    """Motivated deviations of any code, dated from E on, with or without a volgnummer (some beyond what exists)."""
+    afwijking = st.builds(
+        lambda code, d, n: Afwijking(code, e + timedelta(days=d), f"gemotiveerd {d}", uuid4(), volgnummer=n),
+        st.sampled_from(list(C)),
+        st.integers(min_value=0, max_value=800),
+        st.one_of(st.none(), st.integers(min_value=1, max_value=20)),
+    )
+    return st.lists(afwijking, max_size=max_size).map(tuple)
+
+
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), e=datums_st, extra=st.integers(min_value=1, max_value=730), stappen=stappen_st)
 def test_property_a_vld_moves_only_the_d3_termijnen(
@@ -586,12 +725,7 @@ def test_property_a_vld_moves_only_the_d3_termijnen(
 ) -> None:
     episodes = data.draw(episodes_st(e))
     feiten_stappen = tuple(Stapfeit(s, e + timedelta(days=d)) for s, d in stappen)
-    afwijkingen = tuple(
-        Afwijking(code, e + timedelta(days=d), "gemotiveerd")
-        for code, d in data.draw(
-            st.lists(st.tuples(st.sampled_from(list(C)), st.integers(min_value=0, max_value=800)), max_size=3)
-        )
-    )
+    afwijkingen = data.draw(afwijkingen_st(e))
     zonder = per_sleutel(bereken_tijdlijn(feiten(*episodes, stappen=feiten_stappen, afwijkingen=afwijkingen)))
     einde = zonder[(C.WACHTTIJD_EINDE, 1)].vervaldatum
     vld = einde + timedelta(days=extra)
@@ -605,6 +739,38 @@ def test_property_a_vld_moves_only_the_d3_termijnen(
         k: t for k, t in zonder.items() if k[0] not in D3_CODES
     }
     assert all(met[k].vervaldatum - zonder[k].vervaldatum == timedelta(days=extra) for k in zonder if k[0] in D3_CODES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), e=datums_st, stappen=stappen_st)
+def test_property_a_numbered_deviation_ends_its_own_occurrence_or_is_reported_and_touches_nothing_else(
+    data: st.DataObject, e: date, stappen: list[tuple[Stap, int]]
+) -> None:
+    episodes = data.draw(episodes_st(e))
+    f = feiten(
+        *episodes,
+        stappen=tuple(Stapfeit(s, e + timedelta(days=d), uuid4()) for s, d in stappen),
+        afwijkingen=data.draw(afwijkingen_st(e)),
+    )
+    code = data.draw(st.sampled_from(list(C)))
+    x = Afwijking(
+        code, e + timedelta(days=data.draw(st.integers(-30, 800))), "genoemd", uuid4(), data.draw(st.integers(1, 20))
+    )
+    voor = bereken_tijdlijn_met_waarschuwingen(f)
+    na = bereken_tijdlijn_met_waarschuwingen(replace(f, afwijkingen=(*f.afwijkingen, x)))
+    sleutel = (code, x.volgnummer)
+    # A plan van aanpak motivated away has no evaluaties; otherwise only the named occurrence can change.
+    afhankelijk = {C.EVALUATIE} if code is C.PLAN_VAN_AANPAK else set()
+    assert {k: t for k, t in per_sleutel(na.termijnen).items() if k != sleutel and k[0] not in afhankelijk} == {
+        k: t for k, t in per_sleutel(voor.termijnen).items() if k != sleutel and k[0] not in afhankelijk
+    }
+    gemeld = [w for w in na.niet_toegepast if w.event_id == x.event_id]
+    genoemd = per_sleutel(na.termijnen).get(sleutel)
+    event("toegepast" if genoemd is not None and genoemd.bron_event_id == x.event_id else "gemeld")
+    if genoemd is not None and genoemd.bron_event_id == x.event_id:
+        assert (genoemd.status, genoemd.reden, gemeld) == (S.AFGEWEKEN, "genoemd", [])
+    else:
+        assert genoemd == per_sleutel(voor.termijnen).get(sleutel) and len(gemeld) == 1
 
 
 # The dossier events as the cases service publishes them, so properties run through the service's own entrypoint:

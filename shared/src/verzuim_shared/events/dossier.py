@@ -223,6 +223,16 @@ class TermijnAfwijkingGemotiveerd(DossierStap):
 
     termijn_code: str
     reden: str = Field(min_length=1, max_length=4000)
+    # Added within v1 (optional): without it, the deadlines service takes the occurrence the date points to.
+    volgnummer: int | None = Field(
+        default=None,
+        ge=1,
+        description="Which occurrence of the code, numbered as the deadlines service numbers its termijnen (the "
+        "`volgnummer` of the verzuim.termijn.v1 events): EVALUATIE 1, 2, ... in date order; BELAFSPRAAK the "
+        "ziekmelding's number within the verzuim (1 the first melding, 2 the first relapse, ...); 1 for a one-off "
+        "termijn. Absent: the deadlines service takes the occurrence `datum` points to (the melding whose period "
+        "holds it for BELAFSPRAAK, the nearest open one for EVALUATIE)",
+    )
 
 
 class FeitGecorrigeerd(DossierStap):

@@ -20,8 +20,14 @@ class TermijnEvent(Event):
     dossier_id: UUID
     werknemer_id: str
     code: str = Field(description="e.g. PROBLEEMANALYSE")
-    # Added within v1 (optional, default 1): tells the occurrences of a repeating termijn (EVALUATIE 1, 2, ...) apart.
-    volgnummer: int = Field(default=1, ge=1, description="1 for a one-off termijn; 1, 2, ... for EVALUATIE")
+    # Added within v1 (optional, default 1): tells the occurrences of a repeating termijn (EVALUATIE, BELAFSPRAAK)
+    # apart.
+    volgnummer: int = Field(
+        default=1,
+        ge=1,
+        description="1 for a one-off termijn; 1, 2, ... for EVALUATIE (in date order); for BELAFSPRAAK the number "
+        "of its ziekmelding within the verzuim (1 the first melding, 2 the first relapse, ...)",
+    )
     vervaldatum: date
     grondslag: str = Field(description="Legal basis")
     afleiding: str = Field(description="Human-readable derivation of the date")

@@ -689,14 +689,27 @@ class Verzuimdossier(Aggregate):
             dossier.laatste_dag_wachttijd = self.laatste_dag_wachttijd
 
     class TermijnAfwijkingGemotiveerd(Processtap):
-        """Regeling procesgang art. 5: a termijn may be deviated from with a motivation."""
+        """Regeling procesgang art. 5: a termijn may be deviated from with a motivation.
+
+        v2 added `volgnummer`, which occurrence of a repeating termijn (EVALUATIE 3, the BELAFSPRAAK of the second
+        melding) is meant, as the deadlines service numbers them; v1 events replay with `None` (the deadlines service
+        then takes the occurrence the date points to). How many occurrences there are is the deadlines service's
+        knowledge, so here it is only checked to be at least 1.
+        """
+
+        class_version = 2
 
         termijn_code: str
         reden: str
+        volgnummer: int | None
 
         STAP: ClassVar[str] = "termijnafwijking"
         NAAM: ClassVar[str] = "gemotiveerde afwijking van een termijn"
         NA_HERSTEL = True
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["volgnummer"] = None
 
         @classmethod
         def controleer(cls, dossier: Verzuimdossier, datum: date, velden: dict[str, Any]) -> None:
@@ -706,9 +719,26 @@ class Verzuimdossier(Aggregate):
                 )
             if not velden["reden"].strip():
                 raise OngeldigeStap("Een afwijking van een termijn vraagt een motivering (Regeling procesgang art. 5).")
+            volgnummer = velden["volgnummer"]
+            if volgnummer is not None and (
+                isinstance(volgnummer, bool) or not isinstance(volgnummer, int) or volgnummer < 1
+            ):
+                raise OngeldigeStap(
+                    f"Het volgnummer van een termijn telt vanaf 1 (EVALUATIE 1, 2, ...); {volgnummer!r} is er geen."
+                )
 
         def omschrijving(self) -> str:
-            return f"Gemotiveerd afgeweken van termijn {self.termijn_code} op {self.datum.isoformat()}."
+            # Without a volgnummer exactly the v1 text: the history lines in older snapshots must stay equal.
+            termijn = self.termijn_code if self.volgnummer is None else f"{self.termijn_code} nr. {self.volgnummer}"
+            return f"Gemotiveerd afgeweken van termijn {termijn} op {self.datum.isoformat()}."
+
+        def velden(self) -> dict[str, Any]:
+            # Without a volgnummer the step reads as v1 wrote it, so a snapshot taken before v2 equals the state the
+            # (upcast) events give and the integrity check does not flag it.
+            velden = super().velden()
+            if velden["volgnummer"] is None:
+                del velden["volgnummer"]
+            return velden
 
         def reden_van(self) -> str | None:
             return self.reden

@@ -36,8 +36,10 @@ from verzuim_deadlines.domain.tijdlijn import (
     STANDAARD_NADERT_DAGEN,
     STANDAARDREGELS,
     VERVULD_DOOR,
+    Tijdlijn,
     Werkgeverregels,
     bereken_tijdlijn,
+    bereken_tijdlijn_met_waarschuwingen,
 )
 from verzuim_deadlines.domain.werkdagen import Werkdagkalender, feestdag
 
@@ -63,11 +65,13 @@ __all__ = [
     "Termijn",
     "TermijnCode",
     "TermijnStatus",
+    "Tijdlijn",
     "Waarschuwing",
     "Werkdagkalender",
     "Werkgeverregels",
     "Ziekmelding",
     "bereken_tijdlijn",
+    "bereken_tijdlijn_met_waarschuwingen",
     "feestdag",
     "feiten_uit_events",
     "huidig_verzuimgeval",

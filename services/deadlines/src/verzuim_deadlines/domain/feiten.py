@@ -107,12 +107,14 @@ class Stapfeit:
 
 @dataclass(frozen=True)
 class Afwijking:
-    """A termijn deliberately not met, with the reason (Regeling procesgang art. 5; decisions D5)."""
+    """A termijn deliberately not met, with the reason (Regeling procesgang art. 5; decisions D5). `volgnummer` names
+    the occurrence of the code it is about (EVALUATIE 3); without it the date says which one is meant."""
 
     code: TermijnCode
     datum: date
     reden: str
     event_id: UUID | None = None
+    volgnummer: int | None = None
 
 
 @dataclass(frozen=True)
@@ -262,7 +264,7 @@ def _pas_toe(feiten: DossierFeiten, event: Event) -> DossierFeiten:
             code = TermijnCode(event.termijn_code)
         except ValueError:
             raise ValueError(f"onbekende termijncode {event.termijn_code!r}") from None
-        afwijking = Afwijking(code, event.datum, event.reden, event.event_id)
+        afwijking = Afwijking(code, event.datum, event.reden, event.event_id, event.volgnummer)
         return replace(feiten, afwijkingen=(*feiten.afwijkingen, afwijking))
     if isinstance(event, FeitGecorrigeerd):
         return _corrigeer(feiten, event)

@@ -8,7 +8,9 @@ episodes niet meegeteld").
 - D2 counts from another fact (the probleemanalyse, the plan van aanpak, the eerstejaarsevaluatie, the ziekmelding);
 - D3 counts back from the day after the wachttijd, which a VLD moves; D1/D2 termijnen stay where they are;
 - D5: deelherstel moves nothing; volledig herstel makes every open termijn VERVALLEN; a motivated deviation ends a
-  termijn as AFGEWEKEN; the step that fulfils a termijn makes it VERVULD (on time or late);
+  termijn as AFGEWEKEN (the occurrence it names by volgnummer, else the one its date points to; one that names an
+  occurrence this verzuim does not have, or one already ended, ends nothing and is reported, see `Tijdlijn`); the
+  step that fulfils a termijn makes it VERVULD (on time or late);
 - D6: werkdagen for the belafspraak only; the D1–D3 dates never move for weekends or holidays.
 - D7: a termijn is VERSTREKEN on the day after its due date. Without a clock that is decided here only where a fact
   closed the termijn (a herstel, a closure, a later herstelafspraak): what had already passed its verstreken-day on
@@ -19,11 +21,11 @@ episodes niet meegeteld").
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from verzuim_deadlines.domain.feiten import Afwijking, DossierFeiten, Stap, Stapfeit
+from verzuim_deadlines.domain.feiten import Afwijking, DossierFeiten, Stap, Stapfeit, Waarschuwing
 from verzuim_deadlines.domain.samentelling import Episode, doorlopend, verzuimgevallen
 from verzuim_deadlines.domain.termijn import VERSTREKEN_REDEN, Termijn, TermijnCode, TermijnStatus
 from verzuim_deadlines.domain.werkdagen import Werkdagkalender
@@ -114,6 +116,23 @@ def bereken_tijdlijn(feiten: DossierFeiten, regels: Werkgeverregels = STANDAARDR
     return _Berekening(feiten, regels).termijnen()
 
 
+@dataclass(frozen=True)
+class Tijdlijn:
+    """The termijnen, and the motivated deviations that name an occurrence (a volgnummer) yet end none: one that this
+    verzuim does not have (EVALUATIE 30 of a shorter grid, the BELAFSPRAAK of a melding with a herstelafspraak), or
+    one already ended otherwise (fulfilled before it, motivated before). Such a deviation changes nothing; it is
+    reported with its event id, so a person can see it and correct it. Every other fact is as `bereken_tijdlijn`."""
+
+    termijnen: list[Termijn]
+    niet_toegepast: tuple[Waarschuwing, ...] = ()
+
+
+def bereken_tijdlijn_met_waarschuwingen(feiten: DossierFeiten, regels: Werkgeverregels = STANDAARDREGELS) -> Tijdlijn:
+    berekening = _Berekening(feiten, regels)
+    termijnen = berekening.termijnen()
+    return Tijdlijn(termijnen, tuple(berekening.niet_toegepast(termijnen)))
+
+
 def _d(dag: date) -> str:
     return dag.isoformat()
 
@@ -133,8 +152,9 @@ class _Berekening:
         # Steps of an earlier verzuim (before a gap of 28 days or more) had their own clock and do not count.
         vanaf = self.e if len(gevallen) > 1 else date.min
         self.stappen = sorted((s for s in feiten.stappen if s.datum >= vanaf), key=lambda s: s.datum)
+        self.vanaf = vanaf
         self.afwijkingen = sorted((a for a in feiten.afwijkingen if a.datum >= vanaf), key=lambda a: a.datum)
-        self.gebruikte_afwijkingen: set[int] = set()
+        self.gebruikte_afwijkingen: set[int] = set()  # indexes into self.afwijkingen
         self._ziektedag_cache: dict[int, date] = {}
         # the common case: one running episode in a dossier that is open, so no herstel or closure ends anything
         self._loopt_gewoon = self.hersteld is None and len(geval) == 1 and feiten.gesloten_op is None
@@ -219,8 +239,9 @@ class _Berekening:
             vanaf = min(gemeld, episode.eerste_ziektedag)
             stap = self.eerste_stap(*VERVULD_DOOR[C.BELAFSPRAAK], vanaf=vanaf, tot=tot)
             herstelafspraak = self.eerste_stap(Stap.HERSTELAFSPRAAK, vanaf=vanaf, tot=tot)
-            # A deviation names its termijn by code and date only: it belongs to the melding whose window holds it.
-            afwijking = self.afwijking(C.BELAFSPRAAK, voor=stap.datum if stap else None, vanaf=vanaf, tot=tot)
+            # A deviation that names this melding's number, whatever its date (a motivation may come after a
+            # relapse); one without a number belongs to the melding whose window holds its date.
+            afwijking = self.afwijking(termijn, voor=stap.datum if stap else None, vanaf=vanaf, tot=tot)
             if afwijking is not None:
                 termijnen.append(afgeweken(termijn, afwijking))
             elif stap is not None and (herstelafspraak is None or stap.datum <= herstelafspraak.datum):
@@ -253,9 +274,11 @@ class _Berekening:
     def evaluaties(self, pva: Termijn) -> list[Termijn]:
         """Every `interval` days after the plan van aanpak (until it is there: after its due date), up to the statutory
         end of the wachttijd, sick day 728 (D2). Not up to a VLD's end: D3 says a VLD moves WACHTTIJD_EINDE and the D3
-        termijnen and leaves the D1/D2 ones where they are, so it adds no evaluatie either. A recorded evaluatie (or a
-        motivated deviation) closes the evaluatie whose date is nearest to it, in order: one a little late fulfils its
-        own evaluatie late; one skipped stays open and is missed."""
+        termijnen and leaves the D1/D2 ones where they are, so it adds no evaluatie either. A motivated deviation that
+        names its evaluatie (volgnummer) ends exactly that one. A recorded evaluatie (or a deviation without a number)
+        closes the not yet closed evaluatie whose date is nearest to it, in order, among the others: one a little late
+        fulfils its own evaluatie late; one skipped stays open and is missed. A step names no number and a deviation
+        that does is explicit, so the named one is taken out before the steps are matched."""
         gedaan = self.eerste_stap(Stap.PLAN_VAN_AANPAK)
         if gedaan is not None:
             basis, waarvan = gedaan.datum, f"plan van aanpak op {_d(gedaan.datum)}"
@@ -270,21 +293,34 @@ class _Berekening:
         while datum <= einde:
             datums.append(datum)
             datum += timedelta(days=interval)
-        # What closes which evaluatie: steps and deviations in date order, each the nearest not yet closed one.
+        gesloten: dict[int, Stapfeit | Afwijking] = {}
+        # Deviations that name their evaluatie end exactly that one (the first such deviation, by date).
+        for i, a in enumerate(self.afwijkingen):
+            if a.code is C.EVALUATIE and a.volgnummer is not None and 1 <= a.volgnummer <= len(datums):
+                if a.volgnummer - 1 not in gesloten:
+                    gesloten[a.volgnummer - 1] = a
+                    self.gebruikte_afwijkingen.add(i)
+        # What closes which of the others: steps and unnumbered deviations in date order, each the nearest not yet
+        # closed one.
+        vrij: Sequence[int] = [k for k in range(len(datums)) if k not in gesloten] if gesloten else range(len(datums))
+        vrije_datums = [datums[k] for k in vrij] if gesloten else datums
         sluiters: list[tuple[date, int, Stapfeit | Afwijking]] = [
             (s.datum, 0, s) for s in self.stappen if s.stap is Stap.EVALUATIE and s.datum >= basis
         ]
-        sluiters += [(a.datum, 1, a) for a in self.afwijkingen if a.code is C.EVALUATIE and a.datum >= basis]
-        gesloten: dict[int, Stapfeit | Afwijking] = {}
+        sluiters += [
+            (a.datum, 1, a)
+            for a in self.afwijkingen
+            if a.code is C.EVALUATIE and a.volgnummer is None and a.datum >= basis
+        ]
         volgende = 0
         for dag, _, wat in sorted(sluiters, key=lambda x: (x[0], x[1])):
-            if volgende >= len(datums):
+            if volgende >= len(vrij):
                 break
-            k = max(bisect_left(datums, dag, lo=volgende), volgende)
-            if k >= len(datums) or (k > volgende and dag - datums[k - 1] <= datums[k] - dag):
-                k -= 1  # the earlier one is nearer (a tie goes to the earlier one)
-            gesloten[k] = wat
-            volgende = k + 1
+            j = max(bisect_left(vrije_datums, dag, lo=volgende), volgende)
+            if j >= len(vrij) or (j > volgende and dag - vrije_datums[j - 1] <= vrije_datums[j] - dag):
+                j -= 1  # the earlier one is nearer (a tie goes to the earlier one)
+            gesloten[vrij[j]] = wat
+            volgende = j + 1
         termijnen = []
         for k, vervaldatum in enumerate(datums):
             afleiding = f"{waarvan} + {k + 1} × {interval} dagen: {_d(vervaldatum)}"
@@ -332,7 +368,7 @@ class _Berekening:
         """VERVULD by its step, AFGEWEKEN by a motivated deviation (whichever came first), else VERVALLEN when a
         herstel closed it or the dossier was closed, else OPEN."""
         stap = self.eerste_stap(*VERVULD_DOOR[termijn.code])
-        afwijking = self.afwijking(termijn.code, voor=stap.datum if stap else None)
+        afwijking = self.afwijking(termijn, voor=stap.datum if stap else None)
         if afwijking is not None:
             return afgeweken(termijn, afwijking)
         if stap is not None:
@@ -361,21 +397,85 @@ class _Berekening:
         return termijn
 
     def afwijking(
-        self, code: TermijnCode, voor: date | None, vanaf: date = date.min, tot: date = date.max
+        self, termijn: Termijn, voor: date | None, vanaf: date = date.min, tot: date = date.max
     ) -> Afwijking | None:
-        """The first unused motivated deviation of this code dated in [vanaf, tot) (recorded before the fulfilling
-        step, if any). `TermijnAfwijkingGemotiveerd` carries a code and a date, no volgnummer, so for a code that
-        exists once per melding (BELAFSPRAAK) the date says which one is meant."""
-        for i, afwijking in enumerate(self.afwijkingen):
-            if i in self.gebruikte_afwijkingen or afwijking.code is not code:
+        """The motivated deviation that ends this termijn, if one was recorded before the fulfilling step (if any):
+        the first unused one that names it by its volgnummer, else the first unused one of its code without a
+        volgnummer dated in [vanaf, tot) (for a code that exists once per melding, BELAFSPRAAK, the melding's window:
+        the date says which one is meant)."""
+        if not self.afwijkingen:
+            return None  # the common case, on the path of every recalculation
+        for i in self._kandidaten(termijn, vanaf, tot):
+            if i in self.gebruikte_afwijkingen:
                 continue
-            if not vanaf <= afwijking.datum < tot:
-                continue
+            afwijking = self.afwijkingen[i]
             if voor is not None and afwijking.datum >= voor:
-                return None
+                continue  # the step came first: the termijn was fulfilled (decisions D5, whichever came first)
             self.gebruikte_afwijkingen.add(i)
             return afwijking
         return None
+
+    def _kandidaten(self, termijn: Termijn, vanaf: date, tot: date) -> Iterator[int]:
+        for i, a in enumerate(self.afwijkingen):
+            if a.code is termijn.code and a.volgnummer == termijn.volgnummer:
+                yield i
+        for i, a in enumerate(self.afwijkingen):
+            if a.code is termijn.code and a.volgnummer is None and vanaf <= a.datum < tot:
+                yield i
+
+    def niet_toegepast(self, termijnen: list[Termijn]) -> Iterator[Waarschuwing]:
+        """The deviations that name an occurrence (a volgnummer) and ended none, in date order, each with why. Call
+        after `termijnen()`. Unnumbered ones that match nothing stay silent, as before the volgnummer existed."""
+        per_sleutel = {t.sleutel: t for t in termijnen}
+        eerder = sorted(
+            (a for a in self.feiten.afwijkingen if a.datum < self.vanaf and a.volgnummer is not None),
+            key=lambda a: a.datum,
+        )
+        for a in eerder:
+            yield _waarschuwing(
+                a,
+                f"de datum ligt vóór dit verzuim (eerste ziektedag {_d(self.e)}); de termijnen van een eerder "
+                "verzuim worden niet meer bewaakt",
+            )
+        for i, a in enumerate(self.afwijkingen):
+            if a.volgnummer is None or i in self.gebruikte_afwijkingen:
+                continue
+            termijn = per_sleutel.get((a.code, a.volgnummer))
+            if termijn is None:
+                nummers = sorted(t.volgnummer for t in termijnen if t.code is a.code)
+                wel = f"wel nr. {_reeks(nummers)}" if nummers else "geen enkele van deze code"
+                yield _waarschuwing(a, f"dit verzuim heeft geen termijn {a.code.value} nr. {a.volgnummer} ({wel})")
+            elif termijn.status is TermijnStatus.VERVULD and termijn.vervuld_op is not None:
+                yield _waarschuwing(
+                    a, f"termijn {a.code.value} nr. {a.volgnummer} was al vervuld op {_d(termijn.vervuld_op)}"
+                )
+            elif termijn.status is TermijnStatus.AFGEWEKEN:
+                yield _waarschuwing(a, f"termijn {a.code.value} nr. {a.volgnummer} is al eerder gemotiveerd afgeweken")
+            else:
+                waarom = f" ({termijn.reden})" if termijn.reden else ""
+                yield _waarschuwing(a, f"termijn {a.code.value} nr. {a.volgnummer} is {termijn.status.value}{waarom}")
+
+
+def _waarschuwing(afwijking: Afwijking, waarom: str) -> Waarschuwing:
+    return Waarschuwing(
+        afwijking.event_id,
+        f"TermijnAfwijkingGemotiveerd van {_d(afwijking.datum)} ({afwijking.code.value} nr. {afwijking.volgnummer}) "
+        f"is niet toegepast: {waarom}",
+    )
+
+
+def _reeks(nummers: list[int]) -> str:
+    """1, 2, 3, 5 → '1–3, 5'."""
+    delen: list[str] = []
+    begin = vorige = nummers[0]
+    for n in [*nummers[1:], None]:
+        if n is not None and n == vorige + 1:
+            vorige = n
+            continue
+        delen.append(str(begin) if begin == vorige else f"{begin}–{vorige}")
+        if n is not None:
+            begin = vorige = n
+    return ", ".join(delen)
 
 
 def afgesloten(termijn: Termijn, op: date, reden: str) -> Termijn:
