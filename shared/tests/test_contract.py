@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 from pydantic import ValidationError
+from verzuim_shared.contract_export import write_contract
 from verzuim_shared.events import (
     EVENT_TYPES,
     Actor,
@@ -132,3 +134,17 @@ def test_a_termijnafwijking_may_name_the_occurrence_and_older_messages_without_i
     schema = TermijnAfwijkingGemotiveerd.model_json_schema()
     assert "volgnummer" not in schema["required"] and schema["additionalProperties"] is False
     assert {"type": "integer", "minimum": 1} in schema["properties"]["volgnummer"]["anyOf"]
+
+
+def test_the_committed_contract_in_docs_is_what_the_code_exports(tmp_path: Path) -> None:
+    """docs/contract is what other systems read (JSON Schema per event type, one AsyncAPI 3 document): it must be the
+    code's contract. After a change to an event, regenerate it with `verzuim-contract --out docs/contract`."""
+    committed = Path(__file__).resolve().parents[2] / "docs" / "contract"
+    written = write_contract(tmp_path)
+    assert sorted(p.name for p in committed.iterdir()) == sorted(p.name for p in written)
+    for path in written:
+        assert (committed / path.name).read_text() == path.read_text(), (
+            f"docs/contract/{path.name} is out of date: run verzuim-contract --out docs/contract"
+        )
+    asyncapi = json.loads((committed / "asyncapi.json").read_text())
+    assert asyncapi["asyncapi"].startswith("3.") and len(asyncapi["channels"]) == len(written) - 1
