@@ -26,15 +26,6 @@ from verzuim_shared.subjects import Stream
 
 
 @pytest.fixture
-def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
-    server = NatsServer(tmp_path / "nats").start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def postgres(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
     # a server of its own: the session's (or the one VERZUIM_TEST_DATABASE_URL names) must not be stopped
     server = EmbeddedPostgres(tmp_path / "pg").start()
@@ -64,9 +55,9 @@ def ready(client: TestClient) -> bool:
 
 
 def test_readyz_names_postgresql_and_nats_when_down_and_recovers(
-    nats_server: NatsServer, postgres: EmbeddedPostgres
+    own_nats_server: NatsServer, postgres: EmbeddedPostgres
 ) -> None:
-    settings = ServiceSettings(nats_url=nats_server.url, database_url=postgres.admin_url, service_name="probe")
+    settings = ServiceSettings(nats_url=own_nats_server.url, database_url=postgres.admin_url, service_name="probe")
     broker = make_broker(settings)
     pools: list[AsyncConnectionPool] = []
 
@@ -99,17 +90,17 @@ def test_readyz_names_postgresql_and_nats_when_down_and_recovers(
         postgres.start()
         eventually_sync(lambda: ready(client), timeout=60, interval=0.2)
 
-        nats_server.kill()
+        own_nats_server.kill()
         problem = eventually_sync(lambda: not_ready_naming(client, "nats: not connected"), timeout=30, interval=0.2)
         assert not any("postgres" in p for p in problem["problems"])
-        nats_server.start()
+        own_nats_server.start()
         eventually_sync(lambda: ready(client), timeout=60, interval=0.2)
 
 
-def test_readyz_names_a_consumer_whose_handler_hangs(nats_server: NatsServer) -> None:
+def test_readyz_names_a_consumer_whose_handler_hangs(own_nats_server: NatsServer) -> None:
     """FastStream waits for a whole fetched batch before it fetches again: a handler that hangs stops the consumer
     of this process. Readiness says so once it has been busy for longer than the ack wait."""
-    settings = ServiceSettings(nats_url=nats_server.url, service_name="probe", consumer_ack_wait_s=1.0)
+    settings = ServiceSettings(nats_url=own_nats_server.url, service_name="probe", consumer_ack_wait_s=1.0)
     broker = make_broker(settings)
     durable = f"probe-{uuid4().hex[:8]}"
     release = asyncio.Event()

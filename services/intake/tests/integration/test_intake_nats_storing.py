@@ -4,8 +4,7 @@ Idempotency-Key later yields exactly one fact. Runs on a private NATS server, so
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
@@ -23,12 +22,8 @@ VANDAAG = "2025-03-03"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[NatsServer]:
-    server = NatsServer(tmp_path / "nats").start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def server(own_nats_server: NatsServer) -> NatsServer:
+    return own_nats_server
 
 
 @pytest.fixture
